@@ -1,0 +1,48 @@
+"""aioauthlete: an asyncio client for Authlete's CIBA backchannel authentication fail API."""
+
+from __future__ import annotations
+
+from ._client import AuthleteClient
+from ._converter import converter
+from ._errors import (
+    AuthleteApiError,
+    AuthleteError,
+    AuthleteResponseError,
+    AuthleteTimeoutError,
+    AuthleteTransportError,
+)
+from ._models import (
+    ApiServiceIdBackchannelAuthenticationFail,
+    BackchannelAuthenticationFailApiFormRequest,
+    BackchannelAuthenticationFailRequest,
+    BackchannelAuthenticationFailResponse,
+    FailAction,
+    FailReason,
+)
+from ._policies import RetryPolicy, TimeoutPolicy
+
+__all__ = [
+    "ApiServiceIdBackchannelAuthenticationFail",
+    "AuthleteApiError",
+    "AuthleteClient",
+    "AuthleteError",
+    "AuthleteResponseError",
+    "AuthleteTimeoutError",
+    "AuthleteTransportError",
+    "BackchannelAuthenticationFailApiFormRequest",
+    "BackchannelAuthenticationFailRequest",
+    "BackchannelAuthenticationFailResponse",
+    "FailAction",
+    "FailReason",
+    "RetryPolicy",
+    "TimeoutPolicy",
+    "converter",
+]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from ._version import package_version
+
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

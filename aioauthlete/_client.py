@@ -1,0 +1,229 @@
+"""AuthleteClient: owns (or borrows) the pooled session and glues the layers together."""
+
+from __future__ import annotations
+
+import asyncio
+import random as _random
+import ssl as _ssl
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+
+from ._backoff import RetryBudget
+from ._config import check_credentials, env_settings, resolve_base_url
+from ._models import BackchannelAuthenticationFailResponse
+from ._policies import RetryPolicy, TimeoutPolicy
+from ._protocol import AnyFailRequest, Endpoint, PreparedRequest, decode_answer, parse_retry_after
+from ._retry import Retrier
+from ._transport import open_session, post
+from ._version import user_agent
+
+DEFAULT_MAX_BODY = 1 << 20
+
+
+class AuthleteClient:
+    """An asyncio client for Authlete's backchannel authentication fail API.
+
+    Create one per application (or per service) and share it: it keeps one pooled aiohttp
+    session, a retry budget, and a gate of ``max_connections`` slots that calls wait on
+    before their attempt timer starts. Use it as ``async with AuthleteClient(...) as
+    client:`` or call ``await client.aclose()``; a session passed in as *session* is
+    borrowed and never closed by the client.
+
+    ``sleep``, ``clock`` and ``random`` exist for tests: they drive backoff and deadline
+    arithmetic (the hard deadline still runs on the event loop's clock).
+    """
+
+    def __init__(
+        self,
+        *,
+        service_id: str,
+        access_token: str | None = None,
+        api_secret: str | None = None,
+        base_url: str | None = None,
+        region: str | None = None,
+        api_version: str = "V3",
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+        session: aiohttp.ClientSession | None = None,
+        max_connections: int = 100,
+        ssl: _ssl.SSLContext | None = None,
+        trust_env: bool = False,
+        max_body_size: int = DEFAULT_MAX_BODY,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        url = resolve_base_url(base_url, region)
+        check_credentials(api_version, service_id, access_token, api_secret)
+        if max_connections < 1:
+            raise ValueError("max_connections must be 1 or more")
+        if max_body_size < 1:
+            raise ValueError("max_body_size must be 1 or more")
+        if ssl is not None and not isinstance(ssl, _ssl.SSLContext):
+            raise TypeError("ssl must be an ssl.SSLContext (verification cannot be switched off)")
+        self._endpoint = Endpoint(
+            base_url=url,
+            service_id=service_id,
+            api_version=api_version,
+            access_token=access_token,
+            api_secret=api_secret,
+            user_agent=user_agent(),
+        )
+        self._api_version = api_version
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._timeout = timeout if timeout is not None else TimeoutPolicy()
+        self._max_connections = max_connections
+        self._max_body = max_body_size
+        self._ssl = ssl
+        self._trust_env = trust_env
+        self._session = session
+        self._owns_session = session is None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate: asyncio.Semaphore | None = None
+        self._closed = False
+        self._client_timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
+        self._retrier = Retrier(
+            budget=RetryBudget(self._retry.budget_capacity), clock=clock, sleep=sleep, random=random
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """Build a client from the official Python SDK's variables.
+
+        ``AUTHLETE_BASE_URL``, ``AUTHLETE_API_VERSION`` (``V2``/``V3``),
+        ``AUTHLETE_SERVICE_APIKEY`` (the service ID), ``AUTHLETE_SERVICE_ACCESSTOKEN`` and
+        ``AUTHLETE_SERVICE_APISECRET``; keyword *overrides* win over the environment.
+        """
+        settings: dict[str, Any] = dict(env_settings(environ))
+        settings.update(overrides)
+        return cls(**settings)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return (
+            f"<AuthleteClient {self._endpoint.base_url} service_id={self._endpoint.service_id}"
+            f" api_version={self._api_version} {state}>"
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self._endpoint.base_url
+
+    @property
+    def service_id(self) -> str:
+        return self._endpoint.service_id
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry
+
+    @property
+    def timeout(self) -> TimeoutPolicy:
+        return self._timeout
+
+    @property
+    def max_connections(self) -> int:
+        return self._max_connections
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def __aenter__(self) -> Self:
+        self._open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the owned session; a borrowed one is left open. Calling it again is a no-op."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+
+    def _open(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+        if self._closed:
+            raise RuntimeError("this AuthleteClient is closed")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            if self._session is None:
+                self._session = open_session(
+                    max_connections=self._max_connections, ssl=self._ssl, trust_env=self._trust_env
+                )
+            self._gate = asyncio.Semaphore(self._max_connections)
+            self._loop = loop
+        elif loop is not self._loop:
+            raise RuntimeError(
+                "this AuthleteClient was opened in another event loop; create one client per loop"
+            )
+        assert self._session is not None
+        assert self._gate is not None
+        return self._session, self._gate
+
+    async def backchannel_authentication_fail(
+        self,
+        request: AnyFailRequest,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+    ) -> BackchannelAuthenticationFailResponse:
+        """Fail one ticket and return Authlete's answer.
+
+        A ``BackchannelAuthenticationFailRequest`` is sent as JSON to the client's service;
+        a ``BackchannelAuthenticationFailApiFormRequest`` is sent form-encoded to its own
+        ``service_id``. Every ``action`` is an answer (``INTERNAL_SERVER_ERROR`` included);
+        anything else raises an ``AuthleteError``. *retry* and *timeout* replace the
+        client's policies for this call; the retry budget stays the client's.
+        """
+        prepared = self._endpoint.prepare(request)
+        session, gate = self._open()
+        retry = self._retry if retry is None else retry
+        timeout = self._timeout if timeout is None else timeout
+
+        async def attempt(seconds: float) -> BackchannelAuthenticationFailResponse:
+            return await self._attempt(session, prepared, seconds, timeout)
+
+        return await self._retrier.call(
+            attempt,
+            gate=gate,
+            retry=retry,
+            timeout=timeout,
+            service_id=prepared.service_id,
+            ticket=prepared.ticket,
+        )
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        prepared: PreparedRequest,
+        seconds: float,
+        timeout: TimeoutPolicy,
+    ) -> BackchannelAuthenticationFailResponse:
+        raw = await post(session, prepared, self._client_timeout(seconds, timeout), self._max_body)
+        retry_after = parse_retry_after(raw.retry_after, time.time()) if raw.retry_after else None
+        return decode_answer(raw.status, raw.content_type, raw.body, retry_after)
+
+    def _client_timeout(self, seconds: float, timeout: TimeoutPolicy) -> aiohttp.ClientTimeout:
+        if seconds != timeout.attempt:  # clipped by the deadline: a one-off
+            return aiohttp.ClientTimeout(total=seconds, sock_connect=timeout.connect)
+        key = (seconds, timeout.connect)
+        cached = self._client_timeouts.get(key)
+        if cached is None:
+            if len(self._client_timeouts) >= 16:
+                self._client_timeouts.clear()
+            cached = self._client_timeouts[key] = aiohttp.ClientTimeout(
+                total=seconds, sock_connect=timeout.connect
+            )
+        return cached

@@ -1,0 +1,66 @@
+"""The ``aioauthlete`` logger: one DEBUG record per attempt, a WARNING when giving up.
+
+Records carry the service, the attempt number, the status and result code, the elapsed time
+and a short hash of the ticket; never the ticket, the token or the secret. Text that came
+from the server has its control characters escaped, so it cannot forge log lines. Nothing is
+formatted unless the level is on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ._errors import AuthleteApiError, AuthleteError, AuthleteResponseError
+from ._models import BackchannelAuthenticationFailResponse
+from ._redact import escape_control, ticket_ref
+
+logger = logging.getLogger("aioauthlete")
+
+
+def _outcome(result: BackchannelAuthenticationFailResponse | AuthleteError) -> tuple[str, str]:
+    if isinstance(result, BackchannelAuthenticationFailResponse):
+        return "2xx", escape_control(result.result_code, 40)
+    if isinstance(result, AuthleteApiError):
+        return str(result.status), escape_control(result.result_code or "-", 40)
+    if isinstance(result, AuthleteResponseError):
+        return str(result.status), "-"
+    return "none", "-"
+
+
+def log_attempt(
+    service_id: str,
+    ticket: str,
+    attempt: int,
+    result: BackchannelAuthenticationFailResponse | AuthleteError,
+    elapsed: float,
+) -> None:
+    """One DEBUG record for one finished attempt."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    status, code = _outcome(result)
+    detail = "" if isinstance(result, BackchannelAuthenticationFailResponse) else f" ({result})"
+    logger.debug(
+        "fail attempt service=%s attempt=%d status=%s result_code=%s elapsed=%.3fs ticket=%s%s",
+        service_id,
+        attempt,
+        status,
+        code,
+        elapsed,
+        ticket_ref(ticket),
+        detail,
+    )
+
+
+def log_give_up(service_id: str, ticket: str, error: AuthleteError, why: str) -> None:
+    """One WARNING record when a call ends without an answer it can return."""
+    if not logger.isEnabledFor(logging.WARNING):
+        return
+    logger.warning(
+        "fail call gave up service=%s attempts=%d ambiguous=%s ticket=%s why=%s: %s",
+        service_id,
+        error.attempts,
+        error.ambiguous,
+        ticket_ref(ticket),
+        why,
+        error,
+    )

@@ -1,0 +1,114 @@
+"""The values that travel to and from Authlete's fail endpoint.
+
+Attributes are snake_case; the wire's camelCase lives only in the converter
+(``aioauthlete.converter``), so the models stay free of serialisation concerns.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from attrs import field, frozen
+
+from ._redact import ticket_ref
+from ._validate import check_text
+
+
+class FailReason(enum.StrEnum):
+    """Why the backchannel authentication request failed (the ``reason`` request field)."""
+
+    ACCESS_DENIED = "ACCESS_DENIED"
+    EXPIRED_LOGIN_HINT_TOKEN = "EXPIRED_LOGIN_HINT_TOKEN"  # noqa: S105 - a reason, not a secret
+    INVALID_BINDING_MESSAGE = "INVALID_BINDING_MESSAGE"
+    INVALID_TARGET = "INVALID_TARGET"
+    INVALID_USER_CODE = "INVALID_USER_CODE"
+    MISSING_USER_CODE = "MISSING_USER_CODE"
+    SERVER_ERROR = "SERVER_ERROR"
+    UNAUTHORIZED_CLIENT = "UNAUTHORIZED_CLIENT"
+    UNKNOWN_USER_ID = "UNKNOWN_USER_ID"
+
+    @property
+    def error_code(self) -> str:
+        """The OAuth ``error`` code the client will see (``ACCESS_DENIED`` -> ``access_denied``)."""
+        return self.value.lower()
+
+
+class FailAction(enum.StrEnum):
+    """What the caller's backchannel endpoint must do next (the ``action`` response field)."""
+
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    BAD_REQUEST = "BAD_REQUEST"
+    FORBIDDEN = "FORBIDDEN"
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status the caller's endpoint returns to its client."""
+        return _ACTION_STATUS[self]
+
+
+_ACTION_STATUS = {
+    FailAction.INTERNAL_SERVER_ERROR: 500,
+    FailAction.BAD_REQUEST: 400,
+    FailAction.FORBIDDEN: 403,
+}
+
+
+def _check_ticket(_: object, __: Any, value: str) -> None:
+    check_text(value, "ticket", allow_empty=False)
+
+
+def _check_optional_text(_: object, attribute: Any, value: str | None) -> None:
+    if value is not None:
+        check_text(value, attribute.name)
+
+
+def _ticket_repr(ticket: object) -> str:
+    return f"<ticket {ticket_ref(str(ticket))}>"
+
+
+@frozen(kw_only=True)
+class BackchannelAuthenticationFailRequest:
+    """The body of one fail call: which ticket to fail, and why.
+
+    The ticket is refused when empty or when it holds control characters, before any I/O;
+    its ``repr`` shows a short hash, never the ticket itself.
+    """
+
+    ticket: str = field(validator=_check_ticket, repr=_ticket_repr)
+    reason: FailReason = field(converter=FailReason)
+    error_description: str | None = field(default=None, validator=_check_optional_text)
+    error_uri: str | None = field(default=None, validator=_check_optional_text)
+
+
+@frozen(kw_only=True)
+class ApiServiceIdBackchannelAuthenticationFail(BackchannelAuthenticationFailRequest):
+    """The body of the seed's form request; the same shape as the JSON request."""
+
+
+@frozen(kw_only=True)
+class BackchannelAuthenticationFailApiFormRequest:
+    """The seed's operation model: a body sent form-encoded to its own ``service_id``.
+
+    One organization token can serve several services, so the service travels with the
+    request instead of coming from the client's configuration. ``service_id`` is checked
+    when the request is sent, not here, so that the seed's placeholder example (``"<id>"``)
+    still structures.
+    """
+
+    service_id: str
+    api_service_id_backchannel_authentication_fail: ApiServiceIdBackchannelAuthenticationFail
+
+
+@frozen(kw_only=True)
+class BackchannelAuthenticationFailResponse:
+    """Authlete's answer. Every ``action`` is an answer, ``INTERNAL_SERVER_ERROR`` included.
+
+    ``response_content`` is the JSON the caller's endpoint returns to its client, with the
+    status ``action.status_code``.
+    """
+
+    result_code: str
+    action: FailAction
+    result_message: str | None = None
+    response_content: str | None = None

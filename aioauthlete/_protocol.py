@@ -1,0 +1,216 @@
+"""The fail call as pure functions: build the HTTP request, decode the HTTP answer.
+
+No aiohttp and no asyncio here (the gidgethub way): everything below can be tested with
+plain values, and the transport layer only moves bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import math
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any, Final
+
+import cattrs
+from attrs import frozen
+
+from ._converter import converter
+from ._errors import AuthleteApiError, AuthleteResponseError
+from ._models import (
+    BackchannelAuthenticationFailApiFormRequest,
+    BackchannelAuthenticationFailRequest,
+    BackchannelAuthenticationFailResponse,
+)
+from ._validate import check_service_id
+
+V3_PATH: Final = "/api/{service_id}/backchannel/authentication/fail"
+V2_PATH: Final = "/api/backchannel/authentication/fail"
+JSON_TYPE: Final = "application/json"
+FORM_TYPE: Final = "application/x-www-form-urlencoded"
+
+AnyFailRequest = BackchannelAuthenticationFailRequest | BackchannelAuthenticationFailApiFormRequest
+
+
+class RedactedHeaders(dict[str, str]):
+    """Request headers whose ``repr`` hides the Authorization value.
+
+    Frame locals show up in tracebacks printed with locals (``pytest --showlocals``, error
+    reporters); the credential must not.
+    """
+
+    def __repr__(self) -> str:
+        shown = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in self.items()}
+        return f"RedactedHeaders({shown!r})"
+
+
+@frozen
+class PreparedRequest:
+    """Everything the transport needs for one POST, built once per call (not per attempt)."""
+
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    service_id: str
+    ticket: str
+
+
+class Endpoint:
+    """Where and how to reach the fail API for one client configuration.
+
+    URLs and header sets are built once, at construction; preparing a call then costs one
+    serialisation. The credential is only ever held inside ``RedactedHeaders``.
+    """
+
+    __slots__ = ("_base", "_form_headers", "_json_headers", "_json_url", "_service_id", "_v3")
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        service_id: str,
+        api_version: str,
+        access_token: str | None,
+        api_secret: str | None,
+        user_agent: str,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._service_id = check_service_id(service_id)
+        self._v3 = api_version == "V3"
+        if self._v3:
+            assert access_token is not None
+            authorization = f"Bearer {access_token}"
+        else:
+            assert api_secret is not None
+            pair = f"{service_id}:{api_secret}".encode()
+            authorization = "Basic " + base64.b64encode(pair).decode("ascii")
+        common = {
+            "Authorization": authorization,
+            "Accept": JSON_TYPE,
+            "Accept-Encoding": "identity",
+            "User-Agent": user_agent,
+        }
+        self._json_headers = RedactedHeaders(common, **{"Content-Type": JSON_TYPE})
+        self._form_headers = RedactedHeaders(common, **{"Content-Type": FORM_TYPE})
+        self._json_url = self._url_for(self._service_id)
+
+    @property
+    def base_url(self) -> str:
+        return self._base
+
+    @property
+    def service_id(self) -> str:
+        return self._service_id
+
+    def _url_for(self, service_id: str) -> str:
+        path = V3_PATH.format(service_id=service_id) if self._v3 else V2_PATH
+        return self._base + path
+
+    def prepare(self, request: AnyFailRequest) -> PreparedRequest:
+        """Serialise *request*; raise ``ValueError``/``TypeError`` before any I/O if it is bad."""
+        if isinstance(request, BackchannelAuthenticationFailRequest):
+            wire = converter.unstructure(request, BackchannelAuthenticationFailRequest)
+            body = json.dumps(wire, ensure_ascii=False, separators=(",", ":")).encode()
+            return PreparedRequest(
+                self._json_url, self._json_headers, body, self._service_id, request.ticket
+            )
+        if isinstance(request, BackchannelAuthenticationFailApiFormRequest):
+            service_id = check_service_id(request.service_id, "service_id of the form request")
+            if not self._v3 and service_id != self._service_id:
+                raise ValueError(
+                    "with api_version V2 the form request's service_id must be the client's "
+                    "(HTTP Basic credentials belong to one service)"
+                )
+            inner = request.api_service_id_backchannel_authentication_fail
+            body = urllib.parse.urlencode(converter.unstructure(inner)).encode("ascii")
+            return PreparedRequest(
+                self._url_for(service_id), self._form_headers, body, service_id, inner.ticket
+            )
+        raise TypeError(
+            "request must be a BackchannelAuthenticationFailRequest or a "
+            f"BackchannelAuthenticationFailApiFormRequest, not {type(request).__name__}"
+        )
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
+
+    *now* is the wall-clock time (``time.time()``) the date is measured against. Values that
+    do not parse, negative numbers and non-finite numbers are ignored (``None``); a date in
+    the past means 0.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; an obsolete form may omit the zone
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == JSON_TYPE or content_type.endswith("+json")
+
+
+def _load_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def decode_answer(
+    status: int, content_type: str, body: bytes, retry_after: float | None
+) -> BackchannelAuthenticationFailResponse:
+    """Turn one HTTP answer into a response, or raise the error it stands for.
+
+    *content_type* is the bare media type (no parameters), lower case.
+    """
+    if 200 <= status < 300:
+        return _decode_success(status, content_type, body)
+    if 300 <= status < 400:
+        raise AuthleteResponseError(status=status, problem="redirect refused (not followed)")
+    data = _load_object(body) if _is_json(content_type) else None
+    result_code = result_message = None
+    if data is not None:
+        code, message = data.get("resultCode"), data.get("resultMessage")
+        if isinstance(code, str | int) and not isinstance(code, bool):
+            result_code = str(code)
+        if isinstance(message, str):
+            result_message = message
+    raise AuthleteApiError(
+        status=status,
+        result_code=result_code,
+        result_message=result_message,
+        retry_after=retry_after,
+    )
+
+
+def _decode_success(
+    status: int, content_type: str, body: bytes
+) -> BackchannelAuthenticationFailResponse:
+    if not _is_json(content_type):
+        shown = content_type or "none"
+        raise AuthleteResponseError(status=status, problem=f"not JSON (content type {shown})")
+    data = _load_object(body)
+    if data is None:
+        raise AuthleteResponseError(status=status, problem="body is not a JSON object")
+    try:
+        return converter.structure(data, BackchannelAuthenticationFailResponse)
+    except cattrs.BaseValidationError as exc:
+        problems = "; ".join(cattrs.transform_error(exc, path="$"))
+        raise AuthleteResponseError(status=status, problem=problems) from None

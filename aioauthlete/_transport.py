@@ -1,0 +1,135 @@
+"""The only code that touches aiohttp: the pooled session, one POST, and error mapping.
+
+aiohttp's exceptions never leave this module. Their ``repr`` carries the request headers,
+the Authorization header included, so each is replaced (``from None``) by an aioauthlete
+error that keeps only its class name and a short, sanitised description.
+"""
+
+from __future__ import annotations
+
+import ssl as _ssl
+
+import aiohttp
+
+from ._errors import AuthleteResponseError, AuthleteTimeoutError, AuthleteTransportError
+from ._protocol import PreparedRequest
+
+#: Kept below the idle timeouts of common load balancers, so that a pooled connection is
+#: dropped by us before the server drops it under a POST (which aiohttp never re-sends).
+KEEPALIVE_TIMEOUT = 10.0
+
+
+def open_session(
+    *, max_connections: int, ssl: _ssl.SSLContext | None, trust_env: bool
+) -> aiohttp.ClientSession:
+    """A session with a pool of *max_connections*, TLS verification on, and no cookies."""
+    connector = aiohttp.TCPConnector(
+        limit=max_connections,
+        limit_per_host=0,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
+        ssl=True if ssl is None else ssl,
+    )
+    return aiohttp.ClientSession(
+        connector=connector,
+        trust_env=trust_env,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=None),
+        raise_for_status=False,
+    )
+
+
+class RawAnswer:
+    """The parts of an HTTP answer the protocol layer decodes."""
+
+    __slots__ = ("body", "content_type", "retry_after", "status")
+
+    def __init__(self, status: int, content_type: str, retry_after: str | None, body: bytes):
+        self.status = status
+        self.content_type = content_type
+        self.retry_after = retry_after
+        self.body = body
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    request: PreparedRequest,
+    timeout: aiohttp.ClientTimeout,
+    max_body: int,
+) -> RawAnswer:
+    """Send one attempt and read its answer, at most *max_body* bytes of it."""
+    try:
+        async with session.post(
+            request.url,
+            data=request.body,
+            headers=request.headers,
+            timeout=timeout,
+            allow_redirects=False,
+        ) as response:
+            status = response.status
+            if 300 <= status < 400:
+                response.close()  # a redirect's body is of no use; do not pool the socket
+                return RawAnswer(status, "", None, b"")
+            body = await _read_capped(response, max_body)
+            return RawAnswer(
+                status,
+                response.content_type,
+                response.headers.get("Retry-After"),
+                body,
+            )
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise map_exception(exc) from None
+
+
+async def _read_capped(response: aiohttp.ClientResponse, max_body: int) -> bytes:
+    length = response.content_length
+    if length is not None:
+        if length > max_body:
+            response.close()
+            raise _too_large(response.status, max_body)
+        return await response.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > max_body:
+            response.close()
+            raise _too_large(response.status, max_body)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(status: int, max_body: int) -> AuthleteResponseError:
+    return AuthleteResponseError(status=status, problem=f"body exceeds the {max_body}-byte cap")
+
+
+def describe(exc: BaseException) -> str:
+    """Name an exception without anything that could carry request headers."""
+    # For a ClientResponseError, str() would add the URL and repr() the request headers.
+    text = exc.message if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
+    if not text and isinstance(exc, TimeoutError):
+        text = "the attempt's time limit passed"
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+def map_exception(exc: BaseException) -> AuthleteTransportError:
+    """Classify a failure of one attempt: was anything sent, and may a retry help?
+
+    Connect-phase failures (refused, DNS, connect timeout, a proxy that refused the tunnel)
+    happen before the request leaves: not sent, retried. TLS failures are not sent and not
+    retried: a certificate does not verify itself on a second try. Everything after the
+    request may have left (reset, disconnect, read or attempt timeout, a truncated body, a
+    garbled status line) is ambiguous: Authlete may have deleted the ticket.
+    """
+    detail = describe(exc)
+    if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch | _ssl.SSLError):
+        return AuthleteTransportError(detail=detail, may_have_reached=False, retryable=False)
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return AuthleteTimeoutError(detail=detail, may_have_reached=False)
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ClientHttpProxyError):
+        return AuthleteTransportError(detail=detail, may_have_reached=False)
+    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        return AuthleteTransportError(detail=detail, may_have_reached=False, retryable=False)
+    if isinstance(exc, TimeoutError):
+        return AuthleteTimeoutError(detail=detail, may_have_reached=True)
+    return AuthleteTransportError(detail=detail, may_have_reached=True)

@@ -49,16 +49,21 @@ def _structure_str(value: object, _: type) -> str:
     raise TypeError(f"expected a string, got {type(value).__name__}")
 
 
+def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
+    return cls(value)
+
+
 def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
 
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter()
-    # A StrEnum is a str subclass: the str hook must match str exactly, and the enums get
-    # hooks of their own so that they reach the wire (and JSON libraries) as plain strings.
-    conv.register_structure_hook_func(lambda t: t is str, _structure_str)
+    # A StrEnum is a str subclass: the enums get hooks of their own, more specific than the
+    # str hook, and reach the wire (and any JSON library) as plain strings.
+    conv.register_structure_hook(str, _structure_str)
     for enum_cls in (FailReason, FailAction):
+        conv.register_structure_hook(enum_cls, _structure_enum)
         conv.register_unstructure_hook(enum_cls, _enum_value)
     for cls in _WIRE_CLASSES:
         attrs.resolve_types(cls)  # the models use postponed annotations

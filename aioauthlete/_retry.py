@@ -74,12 +74,11 @@ class Retrier:
                             response = await attempt(min(timeout.attempt, remaining))
                         except AuthleteError as exc:
                             error = exc
+                            sending = False  # kept True if the deadline cancels the attempt
                         else:
                             log_attempt(service_id, ticket, number, response, clock() - started)
                             self.budget.refund(spent or retry.budget_refund)
                             return response
-                        finally:
-                            sending = False
                     log_attempt(service_id, ticket, number, error, clock() - started)
                     delay = next_delay(retry, number, error, self.random)
                     why = self._refusal(retry, number, error, delay, deadline)

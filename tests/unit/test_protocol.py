@@ -1,0 +1,245 @@
+"""Building requests and decoding answers, without any I/O."""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import urllib.parse
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aioauthlete import (
+    ApiServiceIdBackchannelAuthenticationFail,
+    AuthleteApiError,
+    AuthleteResponseError,
+    BackchannelAuthenticationFailApiFormRequest,
+    BackchannelAuthenticationFailRequest,
+    FailAction,
+    FailReason,
+)
+from aioauthlete._protocol import Endpoint, decode_answer, parse_retry_after
+from tests.helpers import OK_BODY, SECRET, SERVICE_ID, TOKEN, fail_request
+
+
+def v3_endpoint(base_url: str = "https://us.authlete.com") -> Endpoint:
+    return Endpoint(
+        base_url=base_url,
+        service_id=SERVICE_ID,
+        api_version="V3",
+        access_token=TOKEN,
+        api_secret=None,
+        user_agent="ua",
+    )
+
+
+def v2_endpoint() -> Endpoint:
+    return Endpoint(
+        base_url="https://us.authlete.com",
+        service_id=SERVICE_ID,
+        api_version="V2",
+        access_token=None,
+        api_secret=SECRET,
+        user_agent="ua",
+    )
+
+
+def form_request(service_id: str) -> BackchannelAuthenticationFailApiFormRequest:
+    body = ApiServiceIdBackchannelAuthenticationFail(
+        ticket="tk", reason=FailReason.UNAUTHORIZED_CLIENT, error_description="a b&c"
+    )
+    return BackchannelAuthenticationFailApiFormRequest(
+        service_id=service_id, api_service_id_backchannel_authentication_fail=body
+    )
+
+
+def test_v3_json_request_goes_to_the_service_path_with_bearer() -> None:
+    """V3: /api/{serviceId}/..., a Bearer token, a compact JSON body."""
+    prepared = v3_endpoint().prepare(fail_request(ticket="tk"))
+    assert (
+        prepared.url == f"https://us.authlete.com/api/{SERVICE_ID}/backchannel/authentication/fail"
+    )
+    assert prepared.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert prepared.headers["Content-Type"] == "application/json"
+    assert prepared.headers["Accept-Encoding"] == "identity"
+    assert json.loads(prepared.body) == {"ticket": "tk", "reason": "ACCESS_DENIED"}
+    assert b" " not in prepared.body
+
+
+def test_base_url_path_prefix_is_kept() -> None:
+    """A base URL with a path (a gateway prefix) keeps it, without a double slash."""
+    prepared = v3_endpoint("https://gw.example/authlete/").prepare(fail_request())
+    assert prepared.url.startswith("https://gw.example/authlete/api/")
+
+
+def test_v2_request_uses_the_short_path_and_basic_auth() -> None:
+    """V2: /api/backchannel/authentication/fail with Basic service-id:secret."""
+    prepared = v2_endpoint().prepare(fail_request())
+    assert prepared.url == "https://us.authlete.com/api/backchannel/authentication/fail"
+    scheme, _, encoded = prepared.headers["Authorization"].partition(" ")
+    assert scheme == "Basic"
+    assert base64.b64decode(encoded).decode() == f"{SERVICE_ID}:{SECRET}"
+
+
+def test_form_request_is_form_encoded_to_its_own_service() -> None:
+    """The seed's model goes form-encoded to the service it names, not the client's."""
+    prepared = v3_endpoint().prepare(form_request("9999"))
+    assert prepared.url.endswith("/api/9999/backchannel/authentication/fail")
+    assert prepared.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert urllib.parse.parse_qs(prepared.body.decode()) == {
+        "ticket": ["tk"],
+        "reason": ["UNAUTHORIZED_CLIENT"],
+        "errorDescription": ["a b&c"],
+    }
+    assert prepared.service_id == "9999"
+
+
+@pytest.mark.parametrize(
+    "service_id", ["../../admin", "..", ".", "a/b", "x?y=1", "x#f", "12\r\nX: 1", "", "<id>", "é"]
+)
+def test_form_request_service_id_is_checked_before_io(service_id: str) -> None:
+    """A form request's own service id must be one safe path segment."""
+    with pytest.raises(ValueError, match="service_id of the form request"):
+        v3_endpoint().prepare(form_request(service_id))
+
+
+def test_v2_form_request_must_target_the_clients_service() -> None:
+    """Basic credentials belong to one service, so V2 refuses another service id."""
+    with pytest.raises(ValueError, match="V2"):
+        v2_endpoint().prepare(form_request("9999"))
+    assert (
+        v2_endpoint()
+        .prepare(form_request(SERVICE_ID))
+        .url.endswith("/api/backchannel/authentication/fail")
+    )
+
+
+def test_other_request_types_are_refused() -> None:
+    """A dict is not silently serialised: only the two request models are accepted."""
+    with pytest.raises(TypeError, match="BackchannelAuthenticationFailRequest"):
+        v3_endpoint().prepare({"ticket": "t", "reason": "ACCESS_DENIED"})  # type: ignore[arg-type]
+
+
+def test_headers_repr_redacts_the_credential() -> None:
+    """The prepared headers can be printed (frame locals) without the token."""
+    prepared = v3_endpoint().prepare(fail_request())
+    assert TOKEN not in repr(prepared.headers)
+    assert TOKEN not in repr(prepared)
+    assert "<redacted>" in repr(prepared.headers)
+
+
+def test_success_decodes_into_a_response() -> None:
+    """A 200 JSON answer becomes a typed response."""
+    response = decode_answer(200, "application/json", json.dumps(OK_BODY).encode(), None)
+    assert response.action is FailAction.FORBIDDEN
+    assert response.response_content == '{"error":"access_denied"}'
+
+
+def test_internal_server_error_action_is_an_answer() -> None:
+    """An INTERNAL_SERVER_ERROR action on HTTP 200 is returned, not raised."""
+    body = {"resultCode": "A1", "action": "INTERNAL_SERVER_ERROR", "responseContent": "{}"}
+    response = decode_answer(200, "application/json", json.dumps(body).encode(), None)
+    assert response.action.status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "problem"),
+    [
+        ("text/html", b"<html>proxy</html>", "not JSON (content type text/html)"),
+        ("", b"", "not JSON (content type none)"),
+        ("application/json", b"{not json", "body is not a JSON object"),
+        ("application/json", b"[1, 2]", "body is not a JSON object"),
+        ("application/json", b'{"resultCode": "A", "action": "NEW"}', "FailAction @ $.action"),
+        ("application/json", b'{"resultCode": "A"}', "required field missing @ $.action"),
+    ],
+)
+def test_unusable_success_answers_raise_response_errors(
+    content_type: str, body: bytes, problem: str
+) -> None:
+    """A 2xx that is not JSON, not an object, or has an unknown action is not an answer."""
+    with pytest.raises(AuthleteResponseError, match="unusable answer") as info:
+        decode_answer(200, content_type, body, None)
+    assert problem in info.value.problem
+    assert info.value.status == 200
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_redirects_are_response_errors(status: int) -> None:
+    """A redirect is refused: following it would carry the token elsewhere."""
+    with pytest.raises(AuthleteResponseError, match="redirect"):
+        decode_answer(status, "", b"", None)
+
+
+def test_api_error_carries_result_code_and_message() -> None:
+    """A 401 with Authlete's result body becomes an AuthleteApiError with both fields."""
+    body = (
+        b'{"resultCode": "A001202", "resultMessage": "[A001202] Authorization header is missing."}'
+    )
+    with pytest.raises(AuthleteApiError) as info:
+        decode_answer(401, "application/json", body, None)
+    assert (info.value.status, info.value.result_code) == (401, "A001202")
+    assert info.value.result_message == "[A001202] Authorization header is missing."
+
+
+def test_api_error_accepts_a_numeric_result_code() -> None:
+    """The spec's 404 example has resultCode 404 as a number."""
+    with pytest.raises(AuthleteApiError) as info:
+        decode_answer(404, "application/json", b'{"resultCode": 404, "resultMessage": ""}', None)
+    assert info.value.result_code == "404"
+
+
+def test_api_error_from_a_proxy_page_has_no_result_code() -> None:
+    """A 502 HTML page from a proxy still gives a typed error, with the Retry-After."""
+    with pytest.raises(AuthleteApiError) as info:
+        decode_answer(502, "text/html", b"<html>bad gateway</html>", 2.0)
+    assert info.value.result_code is None
+    assert info.value.retry_after == 2.0
+
+
+@given(st.integers(min_value=400, max_value=599), st.binary(max_size=64))
+def test_any_error_status_with_any_body_is_an_api_error(status: int, body: bytes) -> None:
+    """Whatever garbage a 4xx/5xx carries, decoding raises AuthleteApiError and nothing else."""
+    with pytest.raises(AuthleteApiError) as info:
+        decode_answer(status, "application/json", body, None)
+    assert info.value.status == status
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("0", 0.0),
+        ("7", 7.0),
+        ("1.5", 1.5),
+        (" 3 ", 3.0),
+        ("-5", None),
+        ("abc", None),
+        ("inf", None),
+        ("nan", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_seconds(header: str | None, expected: float | None) -> None:
+    """Delta-seconds parse; negative, non-finite and garbage values are ignored."""
+    assert parse_retry_after(header, now=0.0) == expected
+
+
+def test_retry_after_http_date() -> None:
+    """An HTTP-date counts from the given wall-clock time; a past date means now."""
+    now = 1_800_000_000.0
+    future = email.utils.formatdate(now + 30, usegmt=True)
+    past = email.utils.formatdate(now - 30, usegmt=True)
+    assert parse_retry_after(future, now) == pytest.approx(30.0)
+    assert parse_retry_after(past, now) == 0.0
+    assert parse_retry_after("Sun, 06 Nov 1994 08:49:37", now) is None  # no zone
+
+
+def test_request_model_is_the_only_json_body_type() -> None:
+    """A JSON request keeps the exact ticket in the body (it is the body's purpose)."""
+    prepared = v3_endpoint().prepare(
+        BackchannelAuthenticationFailRequest(ticket="T/+=", reason="SERVER_ERROR")
+    )  # type: ignore[arg-type]
+    assert json.loads(prepared.body)["ticket"] == "T/+="
+    assert prepared.ticket == "T/+="

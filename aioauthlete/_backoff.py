@@ -28,7 +28,7 @@ def backoff_ceiling(policy: RetryPolicy, retry: int, *, throttled: bool) -> floa
 def is_retryable(policy: RetryPolicy, error: AuthleteError) -> bool:
     """Whether another attempt could change the outcome of *error* under *policy*."""
     if isinstance(error, AuthleteApiError):
-        return error.retryable
+        return error.status in policy.retry_statuses
     if isinstance(error, AuthleteTransportError):
         return error.retryable and (policy.retry_ambiguous or not error.ambiguous)
     return False  # an unusable answer: asking again gets the same answer

@@ -17,7 +17,7 @@ from ._config import check_credentials, env_settings, resolve_base_url
 from ._models import BackchannelAuthenticationFailResponse
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._protocol import AnyFailRequest, Endpoint, PreparedRequest, decode_answer, parse_retry_after
-from ._retry import Retrier
+from ._retry import Answered, Retrier
 from ._transport import open_session, post
 from ._version import user_agent
 
@@ -187,6 +187,15 @@ class AuthleteClient:
         anything else raises an ``AuthleteError``. *retry* and *timeout* replace the
         client's policies for this call; the retry budget stays the client's.
         """
+        answered = await self._call(request, retry, timeout)
+        return answered.response
+
+    async def _call(
+        self,
+        request: AnyFailRequest,
+        retry: RetryPolicy | None,
+        timeout: TimeoutPolicy | None,
+    ) -> Answered:
         prepared = self._endpoint.prepare(request)
         session, gate = self._open()
         retry = self._retry if retry is None else retry

@@ -82,11 +82,6 @@ class AuthleteApiError(AuthleteError):
         self.result_message = result_message
         self.retry_after = retry_after
 
-    @property
-    def retryable(self) -> bool:
-        """Whether the status is one that a later attempt might change."""
-        return self.status in RETRYABLE_STATUSES
-
     def _describe(self) -> str:
         parts = [f"HTTP {self.status}"]
         if self.result_code:
@@ -97,10 +92,6 @@ class AuthleteApiError(AuthleteError):
         if self.retry_after is not None:
             text += f" (Retry-After {self.retry_after:g} s)"
         return text
-
-
-#: Statuses retried by default: throttling and the server errors a retry can outlast.
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class AuthleteResponseError(AuthleteError):

@@ -7,6 +7,7 @@ included, is over within ten seconds, and a single attempt gets four.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from attrs import field, frozen
@@ -38,6 +39,16 @@ def _optional_count(_: object, attribute: Any, value: object) -> None:
 
 _int = instance_of(int)
 
+#: Statuses retried by default: throttling, and the server errors a retry can outlast.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def _statuses(values: Iterable[int]) -> frozenset[int]:
+    statuses = frozenset(values)
+    if not all(isinstance(s, int) and 100 <= s <= 599 for s in statuses):
+        raise ValueError("retry_statuses must be HTTP status codes (100-599)")
+    return statuses
+
 
 @frozen(kw_only=True)
 class RetryPolicy:
@@ -47,6 +58,10 @@ class RetryPolicy:
     time in ``[0, min(wait_max, wait_initial * wait_exp_base ** (n - 1))]``. Throttling
     answers (429 and 503) use the ``throttle_*`` pair instead, and a ``Retry-After`` header
     replaces the draw when it is no longer than ``retry_after_max`` and fits the deadline.
+
+    ``retry_statuses`` are the HTTP statuses worth another attempt; other non-2xx answers
+    are definitive. ``retry_ambiguous=False`` retries only failures that certainly did not
+    reach Authlete (the fail call converges, so retrying the others is safe by default).
 
     The retry budget is a token bucket shared by every call of one client: a retry costs
     ``budget_retry_cost`` tokens (``budget_timeout_cost`` after a timeout), an answer on the
@@ -62,6 +77,7 @@ class RetryPolicy:
     throttle_wait_initial: float = field(default=1.0, validator=_finite_non_negative)
     throttle_wait_max: float = field(default=5.0, validator=_finite_non_negative)
     retry_after_max: float = field(default=5.0, validator=_finite_non_negative)
+    retry_statuses: frozenset[int] = field(default=RETRY_STATUSES, converter=_statuses)
     retry_ambiguous: bool = field(default=True, validator=instance_of(bool))
     budget_capacity: int | None = field(default=500, validator=_optional_count)
     budget_retry_cost: int = field(default=5, validator=[_int, ge(0)])

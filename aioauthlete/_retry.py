@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 from ._backoff import RetryBudget, is_retryable, next_delay
 from ._errors import AuthleteError, AuthleteTimeoutError
@@ -14,6 +15,14 @@ from ._policies import RetryPolicy, TimeoutPolicy
 Response = BackchannelAuthenticationFailResponse
 #: One attempt: given the seconds it may take, return an answer or raise an AuthleteError.
 Attempt = Callable[[float], Awaitable[Response]]
+
+
+class Answered(NamedTuple):
+    """An answer, with how many attempts it took and whether an earlier one was ambiguous."""
+
+    response: Response
+    attempts: int
+    ambiguous: bool
 
 
 class Retrier:
@@ -48,7 +57,7 @@ class Retrier:
         timeout: TimeoutPolicy,
         service_id: str,
         ticket: str,
-    ) -> Response:
+    ) -> Answered:
         """Run *attempt* until it answers, a retry is not allowed, or the deadline passes.
 
         *gate* bounds the attempts in flight; it is acquired before the attempt's timer
@@ -78,7 +87,7 @@ class Retrier:
                         else:
                             log_attempt(service_id, ticket, number, response, clock() - started)
                             self.budget.refund(spent or retry.budget_refund)
-                            return response
+                            return Answered(response, number, ambiguous)
                     log_attempt(service_id, ticket, number, error, clock() - started)
                     delay = next_delay(retry, number, error, self.random)
                     why = self._refusal(retry, number, error, delay, deadline)

@@ -185,3 +185,11 @@ def test_budget_stays_between_zero_and_capacity(operations: list[tuple[bool, int
             budget.refund(amount)
         assert budget.tokens is not None
         assert 0 <= budget.tokens <= 50
+
+
+def test_retry_statuses_are_part_of_the_policy() -> None:
+    """A policy can narrow the retried statuses (a batch handles 429 itself)."""
+    policy = RetryPolicy(retry_statuses={500, 503})
+    assert isinstance(policy.retry_statuses, frozenset)
+    assert not is_retryable(policy, AuthleteApiError(status=429))
+    assert is_retryable(policy, AuthleteApiError(status=503))

@@ -33,16 +33,6 @@ def test_api_error_without_body_and_with_retry_after() -> None:
     """A proxy's answer has no result code; a Retry-After is shown in seconds."""
     error = AuthleteApiError(status=429, retry_after=30.0)
     assert str(error) == "HTTP 429 (Retry-After 30 s)"
-    assert error.retryable
-
-
-@pytest.mark.parametrize(
-    ("status", "retryable"),
-    [(400, False), (401, False), (404, False), (429, True), (500, True), (503, True)],
-)
-def test_api_error_retryable_follows_the_status(status: int, retryable: bool) -> None:
-    """Throttling and server errors are retryable; client errors are not."""
-    assert AuthleteApiError(status=status).retryable is retryable
 
 
 def test_server_text_is_escaped_in_messages() -> None:

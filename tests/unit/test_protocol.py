@@ -236,10 +236,10 @@ def test_retry_after_http_date() -> None:
     assert parse_retry_after("Sun, 06 Nov 1994 08:49:37", now) is None  # no zone
 
 
-def test_request_model_is_the_only_json_body_type() -> None:
-    """A JSON request keeps the exact ticket in the body (it is the body's purpose)."""
+def test_json_body_keeps_the_exact_ticket() -> None:
+    """A JSON request carries the ticket unchanged (it is the body's purpose)."""
     prepared = v3_endpoint().prepare(
         BackchannelAuthenticationFailRequest(ticket="T/+=", reason="SERVER_ERROR")
-    )  # type: ignore[arg-type]
+    )
     assert json.loads(prepared.body)["ticket"] == "T/+="
     assert prepared.ticket == "T/+="

@@ -57,7 +57,7 @@ async def run(
     retry: RetryPolicy | None = None,
     timeout: TimeoutPolicy | None = None,
 ) -> BackchannelAuthenticationFailResponse:
-    return await retrier.call(
+    answered = await retrier.call(
         script,
         gate=asyncio.Semaphore(1),
         retry=retry or RetryPolicy(),
@@ -65,6 +65,7 @@ async def run(
         service_id=SERVICE_ID,
         ticket=TICKET,
     )
+    return answered.response
 
 
 def reset() -> AuthleteTransportError:
@@ -87,7 +88,15 @@ async def test_transient_failures_are_retried_with_jittered_backoff() -> None:
     """503, then a reset, then an answer: three attempts, two full-jitter sleeps."""
     time = FakeTime()
     script = Script([AuthleteApiError(status=503), reset(), ANSWER], time)
-    assert await run(make_retrier(time, draw=0.5), script) is ANSWER
+    answered = await make_retrier(time, draw=0.5).call(
+        script,
+        gate=asyncio.Semaphore(1),
+        retry=RetryPolicy(),
+        timeout=TimeoutPolicy(),
+        service_id=SERVICE_ID,
+        ticket=TICKET,
+    )
+    assert answered == (ANSWER, 3, True)  # the reset may have reached Authlete
     # 503 is throttling (1.0 s ceiling); the reset is transient (0.4 s ceiling at retry 2).
     assert time.sleeps == pytest.approx([0.5, 0.2])
 
@@ -256,7 +265,7 @@ async def test_gate_wait_does_not_shorten_the_attempt() -> None:
     await asyncio.sleep(0)
     time.now += 5.0  # queued for 5 s
     gate.release()
-    assert await task is ANSWER
+    assert (await task).response is ANSWER
     assert script.timeouts == [4.0]
 
 

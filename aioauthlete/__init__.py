@@ -19,6 +19,7 @@ from ._models import (
     FailAction,
     FailReason,
 )
+from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "BackchannelAuthenticationFailRequest",
     "BackchannelAuthenticationFailResponse",
     "FailAction",
+    "FailOutcome",
     "FailReason",
     "RetryPolicy",
     "TimeoutPolicy",

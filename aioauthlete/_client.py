@@ -6,15 +6,17 @@ import asyncio
 import random as _random
 import ssl as _ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
 
 from ._backoff import RetryBudget
+from ._batch import FailRequests, fail_many, fail_stream
 from ._config import check_credentials, env_settings, resolve_base_url
 from ._models import BackchannelAuthenticationFailResponse
+from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._protocol import AnyFailRequest, Endpoint, PreparedRequest, decode_answer, parse_retry_after
 from ._retry import Answered, Retrier
@@ -189,6 +191,62 @@ class AuthleteClient:
         """
         answered = await self._call(request, retry, timeout)
         return answered.response
+
+    async def backchannel_authentication_fail_many(
+        self,
+        requests: FailRequests,
+        *,
+        concurrency: int = 16,
+        rate: float | None = None,
+        burst: int | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+    ) -> list[FailOutcome]:
+        """Fail many tickets, at most *concurrency* at a time; one outcome each, in input order.
+
+        A ticket's failure becomes its outcome's ``error`` and never stops the others; a bug
+        or a cancellation stops the whole batch, leaving no task behind. *rate* (requests per
+        second, bursts of *burst*) paces the batch, and a 429 then pauses all of it for the
+        ``Retry-After`` and halves the rate. *concurrency* may not exceed
+        ``max_connections``. For inputs too large to hold in memory, use
+        ``backchannel_authentication_fail_stream``.
+        """
+        return await fail_many(
+            self,
+            requests,
+            concurrency=concurrency,
+            rate=rate,
+            burst=burst,
+            retry=retry,
+            timeout=timeout,
+        )
+
+    def backchannel_authentication_fail_stream(
+        self,
+        requests: FailRequests,
+        *,
+        concurrency: int = 16,
+        rate: float | None = None,
+        burst: int | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+    ) -> AsyncGenerator[FailOutcome, None]:
+        """Like ``backchannel_authentication_fail_many``, yielding outcomes as they complete.
+
+        *requests* may be a sync or async iterable and is read lazily, only as fast as
+        tickets are sent. Outcomes come in completion order; ``outcome.index`` is the input
+        position. Close the stream if you stop early (``contextlib.aclosing``), so its
+        workers stop at once rather than when the event loop shuts down.
+        """
+        return fail_stream(
+            self,
+            requests,
+            concurrency=concurrency,
+            rate=rate,
+            burst=burst,
+            retry=retry,
+            timeout=timeout,
+        )
 
     async def _call(
         self,

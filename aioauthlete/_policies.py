@@ -45,7 +45,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 def _statuses(values: Iterable[int]) -> frozenset[int]:
     statuses = frozenset(values)
-    if not all(isinstance(s, int) and 100 <= s <= 599 for s in statuses):
+    if not all(100 <= s <= 599 for s in statuses):
         raise ValueError("retry_statuses must be HTTP status codes (100-599)")
     return statuses
 

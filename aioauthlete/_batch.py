@@ -1,0 +1,225 @@
+"""Failing many tickets: a fixed pool of workers pulling lazily from one input.
+
+Workers, not one task per ticket: the input is read only as fast as tickets are sent, so a
+million-ticket file never sits in memory, and at most ``concurrency`` calls are in flight.
+Each worker turns every ``AuthleteError`` into a ``FailOutcome``; anything else (a bug, an
+invalid request object, an error raised by the input iterator) and cancellation stop the
+whole batch, and no worker task outlives it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._errors import AuthleteApiError, AuthleteError
+from ._outcome import FailOutcome
+from ._policies import RetryPolicy, TimeoutPolicy
+from ._protocol import AnyFailRequest
+from ._ratelimit import RateLimiter
+
+if TYPE_CHECKING:
+    from ._client import AuthleteClient
+
+FailRequests = Iterable[AnyFailRequest] | AsyncIterable[AnyFailRequest]
+
+
+class _Source:
+    """Hands out ``(index, request)`` pairs from a sync or async iterable, one at a time."""
+
+    def __init__(self, requests: FailRequests) -> None:
+        self._sync: Iterator[AnyFailRequest] | None = None
+        self._async: AsyncIterator[AnyFailRequest] | None = None
+        if isinstance(requests, AsyncIterable):
+            self._async = aiter(requests)
+        else:
+            self._sync = iter(requests)
+        self._lock = asyncio.Lock()  # an async generator refuses concurrent __anext__
+        self._next_index = 0
+        self._exhausted = False
+
+    async def next(self) -> tuple[int, AnyFailRequest] | None:
+        if self._exhausted:
+            return None
+        if self._sync is not None:
+            request = next(self._sync, None)
+        else:
+            assert self._async is not None
+            async with self._lock:
+                if self._exhausted:
+                    return None
+                request = await anext(self._async, None)
+        if request is None:
+            self._exhausted = True
+            return None
+        index = self._next_index
+        self._next_index += 1
+        return index, request
+
+
+class _Crash:
+    """A worker's unexpected exception, carried to the consumer to be raised there."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+
+class _Batch:
+    """The per-batch settings every worker shares."""
+
+    def __init__(
+        self,
+        client: AuthleteClient,
+        retry: RetryPolicy,
+        timeout: TimeoutPolicy | None,
+        limiter: RateLimiter | None,
+    ) -> None:
+        self.client = client
+        self.timeout = timeout
+        self.limiter = limiter
+        # With a limiter, a 429 pauses the whole batch instead of being retried per ticket.
+        self.throttle_retries = 429 in retry.retry_statuses and limiter is not None
+        self.retry = (
+            attrs.evolve(retry, retry_statuses=retry.retry_statuses - {429})
+            if self.throttle_retries
+            else retry
+        )
+        self.max_throttled = retry.attempts
+
+    async def run_one(self, index: int, request: AnyFailRequest) -> FailOutcome:
+        clock = self.client._retrier.clock
+        started: float | None = None
+        attempts = 0
+        ambiguous = False
+        throttled = 0
+        while True:
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            if started is None:
+                started = clock()
+            try:
+                answered = await self.client._call(request, self.retry, self.timeout)
+            except AuthleteError as error:
+                attempts += error.attempts
+                ambiguous = ambiguous or error.ambiguous
+                if self._pause_for(error, throttled):
+                    throttled += 1
+                    continue
+                return FailOutcome(
+                    index=index,
+                    request=request,
+                    response=None,
+                    error=error,
+                    attempts=attempts,
+                    ambiguous=ambiguous,
+                    elapsed=clock() - started,
+                )
+            if self.limiter is not None:
+                self.limiter.answered()
+            return FailOutcome(
+                index=index,
+                request=request,
+                response=answered.response,
+                error=None,
+                attempts=attempts + answered.attempts,
+                ambiguous=ambiguous or answered.ambiguous,
+                elapsed=clock() - started,
+            )
+
+    def _pause_for(self, error: AuthleteError, throttled: int) -> bool:
+        """On a 429, slow the whole batch down and say whether this ticket goes again."""
+        if not (self.throttle_retries and isinstance(error, AuthleteApiError)):
+            return False
+        if error.status != 429 or throttled + 1 >= self.max_throttled:
+            return False
+        assert self.limiter is not None
+        self.limiter.throttled(error.retry_after)
+        return True
+
+
+async def _work(
+    batch: _Batch, source: _Source, results: asyncio.Queue[FailOutcome | _Crash | None]
+) -> None:
+    try:
+        while (item := await source.next()) is not None:
+            await results.put(await batch.run_one(*item))
+    except Exception as exc:  # noqa: BLE001 - handed to the consumer, who raises it
+        await results.put(_Crash(exc))
+    else:
+        await results.put(None)
+
+
+def check_concurrency(client: AuthleteClient, concurrency: int) -> None:
+    """Refuse more workers than pooled connections (they would queue inside the deadline)."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be 1 or more")
+    if concurrency > client.max_connections:
+        raise ValueError(
+            f"concurrency {concurrency} exceeds the client's max_connections "
+            f"{client.max_connections}; build the client with max_connections >= {concurrency}"
+        )
+
+
+async def fail_stream(
+    client: AuthleteClient,
+    requests: FailRequests,
+    *,
+    concurrency: int = 16,
+    rate: float | None = None,
+    burst: int | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: TimeoutPolicy | None = None,
+) -> AsyncGenerator[FailOutcome, None]:
+    """Yield one ``FailOutcome`` per request, in completion order (see ``FailOutcome.index``)."""
+    check_concurrency(client, concurrency)
+    limiter = None if rate is None else RateLimiter(rate, burst)
+    batch = _Batch(client, client.retry if retry is None else retry, timeout, limiter)
+    source = _Source(requests)
+    results: asyncio.Queue[FailOutcome | _Crash | None] = asyncio.Queue(maxsize=concurrency)
+    workers = [asyncio.create_task(_work(batch, source, results)) for _ in range(concurrency)]
+    try:
+        running = len(workers)
+        while running:
+            item = await results.get()
+            if item is None:
+                running -= 1
+            elif isinstance(item, _Crash):
+                raise item.exc
+            else:
+                yield item
+    finally:
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+
+async def fail_many(
+    client: AuthleteClient,
+    requests: FailRequests,
+    *,
+    concurrency: int = 16,
+    rate: float | None = None,
+    burst: int | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: TimeoutPolicy | None = None,
+) -> list[FailOutcome]:
+    """Every outcome, in input order."""
+    stream = fail_stream(
+        client,
+        requests,
+        concurrency=concurrency,
+        rate=rate,
+        burst=burst,
+        retry=retry,
+        timeout=timeout,
+    )
+    async with contextlib.aclosing(stream):
+        outcomes = [outcome async for outcome in stream]
+    outcomes.sort(key=lambda o: o.index)
+    return outcomes

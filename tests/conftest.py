@@ -1,0 +1,3 @@
+"""Suite-wide fixtures: the loopback fault injectors."""
+
+from tests.faults.fixtures import *  # noqa: F403

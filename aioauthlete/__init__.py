@@ -11,6 +11,7 @@ from ._errors import (
     AuthleteTimeoutError,
     AuthleteTransportError,
 )
+from ._local import local_fail_response
 from ._models import (
     ApiServiceIdBackchannelAuthenticationFail,
     BackchannelAuthenticationFailApiFormRequest,
@@ -39,6 +40,7 @@ __all__ = [
     "RetryPolicy",
     "TimeoutPolicy",
     "converter",
+    "local_fail_response",
 ]
 
 

@@ -33,6 +33,15 @@ class FailReason(enum.StrEnum):
         """The OAuth ``error`` code the client will see (``ACCESS_DENIED`` -> ``access_denied``)."""
         return self.value.lower()
 
+    @property
+    def action(self) -> FailAction:
+        """The action Authlete documents for this reason when the call succeeds."""
+        if self is FailReason.ACCESS_DENIED:
+            return FailAction.FORBIDDEN
+        if self is FailReason.SERVER_ERROR:
+            return FailAction.INTERNAL_SERVER_ERROR
+        return FailAction.BAD_REQUEST
+
 
 class FailAction(enum.StrEnum):
     """What the caller's backchannel endpoint must do next (the ``action`` response field)."""
@@ -112,3 +121,12 @@ class BackchannelAuthenticationFailResponse:
     action: FailAction
     result_message: str | None = None
     response_content: str | None = None
+
+    @property
+    def locally_built(self) -> bool:
+        """True for an answer built by ``local_fail_response``, not received from Authlete."""
+        return self.result_code == LOCAL_RESULT_CODE
+
+
+#: The result code of answers built locally when Authlete could not be reached.
+LOCAL_RESULT_CODE = "AIOAUTHLETE_LOCAL"

@@ -1,0 +1,141 @@
+"""The request handler behind both routes: count, delay, inject faults, then answer.
+
+Order matters and is part of the contract: latency and queued or per-ticket faults apply
+before authentication; the rate limit applies per credential, after it; the body is judged
+last. Answers for cases the spec leaves open follow ``_assumptions``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+from aiohttp import web
+
+from ._assumptions import EmulatorResult, fault_result
+from ._auth import Caller, Credentials
+from ._faults import Fault, Faults
+from ._stats import EmulatorStats, RequestRecord, select_headers
+from ._wire import compact_json, decide, read_params, ticket_of
+
+
+def _json(
+    body: Mapping[str, object], status: int, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    return web.json_response(body, status=status, headers=headers, dumps=compact_json)
+
+
+def _result_response(
+    result: EmulatorResult, headers: Mapping[str, str] | None = None, status: int | None = None
+) -> web.Response:
+    return _json(result.body(), result.status if status is None else status, headers)
+
+
+def _fault_response(fault: Fault) -> web.Response:
+    assert fault.status is not None
+    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+    return _result_response(fault_result(fault.status), headers, fault.status)
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Close the connection; aiohttp then fails quietly to write the returned response."""
+    transport = request.transport
+    if transport is not None:
+        transport.close()
+    return web.Response(status=500)
+
+
+class FailHandler:
+    """Handles ``POST .../backchannel/authentication/fail`` for one emulator."""
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials,
+        faults: Faults,
+        stats: EmulatorStats,
+        take_ticket: Callable[[str], bool],
+    ) -> None:
+        self._credentials = credentials
+        self._faults = faults
+        self._stats = stats
+        self._take_ticket = take_ticket
+
+    async def handle_v3(self, request: web.Request) -> web.StreamResponse:
+        """The Authlete 3.x route: Bearer token, service id in the path."""
+        return await self._handle(request, request.match_info["serviceId"])
+
+    async def handle_v2(self, request: web.Request) -> web.StreamResponse:
+        """The Authlete 2.x route: HTTP Basic with the service id as the user name."""
+        return await self._handle(request, None)
+
+    async def _handle(self, request: web.Request, path_service_id: str | None) -> web.Response:
+        headers = request.headers
+        self._stats.enter(
+            RequestRecord(
+                request.method,
+                request.raw_path,
+                headers.get("Content-Type", ""),
+                select_headers(headers),
+            )
+        )
+        response: web.Response | None = None
+        try:
+            response = await self._respond(request, path_service_id)
+        except web.HTTPException as exc:  # e.g. 413 from aiohttp's body size cap
+            self._stats.leave(exc.status)
+            raise
+        except BaseException:
+            self._stats.leave(None)
+            raise
+        if response is None:
+            self._stats.leave(None, dropped=True)
+            return _drop(request)
+        self._stats.leave(response.status)
+        return response
+
+    async def _respond(
+        self, request: web.Request, path_service_id: str | None
+    ) -> web.Response | None:
+        """The answer to send, or None to close the connection without one."""
+        params = read_params(request.headers.get("Content-Type"), await request.read())
+        ticket = ticket_of(params)
+        if ticket is not None:
+            self._stats.hit(ticket)
+        latency = self._faults.latency
+        if latency > 0:
+            await asyncio.sleep(latency)
+        fault = self._faults.take_next() or self._faults.take_for_ticket(ticket)
+        if fault is not None and fault.status is not None:
+            return _fault_response(fault)
+        if fault is not None and not fault.after_processing:
+            return None
+        response = self._answer(request, path_service_id, params)
+        return None if fault is not None else response
+
+    def _authenticate(
+        self, request: web.Request, path_service_id: str | None
+    ) -> Caller | EmulatorResult:
+        header = request.headers.get("Authorization")
+        if path_service_id is None:
+            return self._credentials.check_basic(header)
+        return self._credentials.check_bearer(header, path_service_id)
+
+    def _answer(
+        self,
+        request: web.Request,
+        path_service_id: str | None,
+        params: dict[str, object] | None,
+    ) -> web.Response:
+        caller = self._authenticate(request, path_service_id)
+        if isinstance(caller, EmulatorResult):
+            return _result_response(caller)
+        headers: dict[str, str] = {}
+        decision = self._faults.check_rate(caller.bucket)
+        if decision is not None:
+            headers = decision.headers()
+            if not decision.allowed:
+                return _result_response(EmulatorResult.RATE_LIMITED, headers)
+        if params is None:
+            return _result_response(EmulatorResult.UNREADABLE_BODY, headers)
+        return _json(decide(params, self._take_ticket).body(), 200, headers)

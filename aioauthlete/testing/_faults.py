@@ -66,6 +66,7 @@ class Faults:
         self._latency = 0.0
         self._queue: deque[tuple[Fault, int]] = deque()
         self._by_ticket: dict[str, deque[Fault]] = {}
+        self._slow: dict[str, deque[float]] = {}
         self._limiter: RateLimiter | None = None
 
     def __repr__(self) -> str:
@@ -143,12 +144,41 @@ class Faults:
         _check_count(count)
         self._script(ticket, [Fault(None, after_processing=after_processing)] * count)
 
+    def slow_ticket(self, ticket: str, seconds: float, count: int = 1) -> None:
+        """Delay the next *count* requests for *ticket* by *seconds* (on top of ``latency``).
+
+        The request is then handled normally; with a short client timeout this makes one
+        ticket of a batch time out while the others answer.
+        """
+        _check_count(count)
+        if not ticket:
+            raise ValueError("ticket must be a non-empty string")
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError("seconds must be a finite number, 0 or more")
+        if count:
+            with self._lock:
+                self._slow.setdefault(ticket, deque()).extend([float(seconds)] * count)
+
+    def take_delay(self, ticket: str | None) -> float:
+        """The extra delay scripted for *ticket*'s request being handled (0 when none)."""
+        if ticket is None or not self._slow:
+            return 0.0
+        with self._lock:
+            delays = self._slow.get(ticket)
+            if not delays:
+                return 0.0
+            delay = delays.popleft()
+            if not delays:
+                del self._slow[ticket]
+            return delay
+
     def clear(self) -> None:
         """Switch every fault off: no latency, no queued faults, no rate limit."""
         with self._lock:
             self._latency = 0.0
             self._queue.clear()
             self._by_ticket.clear()
+            self._slow.clear()
             self._limiter = None
 
     def take_next(self) -> Fault | None:

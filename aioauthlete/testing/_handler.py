@@ -102,7 +102,7 @@ class FailHandler:
         ticket = ticket_of(params)
         if ticket is not None:
             self._stats.hit(ticket)
-        latency = self._faults.latency
+        latency = self._faults.latency + self._faults.take_delay(ticket)
         if latency > 0:
             await asyncio.sleep(latency)
         fault = self._faults.take_next() or self._faults.take_for_ticket(ticket)

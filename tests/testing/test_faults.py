@@ -213,3 +213,25 @@ def test_invalid_switch_values_are_refused(switch: object) -> None:
     with pytest.raises(ValueError, match="must"):
         switch(faults)  # type: ignore[operator]
     assert faults.pending == 0
+
+
+async def test_slow_ticket_delays_only_that_tickets_next_requests(
+    emulator: AuthleteEmulator, api: Caller
+) -> None:
+    """slow_ticket holds back one ticket's request, then lets it through normally."""
+    slow, fast = emulator.tickets.issue_tickets(2)
+    emulator.faults.slow_ticket(slow, 0.3)
+    loop = asyncio.get_running_loop()
+    finished: list[str] = []
+
+    async def call(ticket: str) -> int:
+        reply = await api.fail(ticket)
+        finished.append(ticket)
+        return reply.status
+
+    started = loop.time()
+    statuses = await asyncio.gather(call(slow), call(fast))
+    assert loop.time() - started >= 0.29
+    assert statuses == [200, 200]
+    assert finished == [fast, slow]
+    assert emulator.faults.take_delay(slow) == 0.0

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 FailRequests = Iterable[AnyFailRequest] | AsyncIterable[AnyFailRequest]
 
+#: With a rate limit, how often one ticket may be sent back by a 429 before its outcome is
+#: that 429. The batch slows down meanwhile; the bound keeps a server that throttles
+#: everything forever from keeping a batch alive forever.
+MAX_THROTTLED_TRIES = 10
+
 
 class _Source:
     """Hands out ``(index, request)`` pairs from a sync or async iterable, one at a time."""
@@ -90,7 +95,6 @@ class _Batch:
             if self.throttle_retries
             else retry
         )
-        self.max_throttled = retry.attempts
 
     async def run_one(self, index: int, request: AnyFailRequest) -> FailOutcome:
         clock = self.client._retrier.clock
@@ -120,8 +124,6 @@ class _Batch:
                     ambiguous=ambiguous,
                     elapsed=clock() - started,
                 )
-            if self.limiter is not None:
-                self.limiter.answered()
             return FailOutcome(
                 index=index,
                 request=request,
@@ -136,7 +138,7 @@ class _Batch:
         """On a 429, slow the whole batch down and say whether this ticket goes again."""
         if not (self.throttle_retries and isinstance(error, AuthleteApiError)):
             return False
-        if error.status != 429 or throttled + 1 >= self.max_throttled:
+        if error.status != 429 or throttled + 1 >= MAX_THROTTLED_TRIES:
             return False
         assert self.limiter is not None
         self.limiter.throttled(error.retry_after)

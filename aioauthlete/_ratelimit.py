@@ -3,7 +3,7 @@
 Authlete's API README states 100 requests/s per token (bursts to 200) and 429 beyond. A
 batch that lets every ticket retry its own 429 keeps hammering the limit; this limiter
 instead pauses every worker for the ``Retry-After`` and halves the rate, then creeps back
-up to the target while answers flow (additive increase, multiplicative decrease).
+up to the target, a twentieth of it per second (additive increase, multiplicative decrease).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ MAX_THROTTLE_PAUSE = 60.0
 #: The lowest rate a throttled limiter falls to, as a fraction of the target.
 FLOOR_FRACTION = 1 / 64
 _EPSILON = 1e-9
-#: How much of the target rate each answer gives back after a slowdown.
-RECOVERY_FRACTION = 1 / 50
+#: How much of the target rate comes back per second without throttling.
+RECOVERY_PER_SECOND = 1 / 20
 
 
 class RateLimiter:
@@ -56,7 +56,11 @@ class RateLimiter:
         self._lock = asyncio.Lock()
 
     def _refill(self, now: float) -> None:
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        # Nothing accrues during a pause: a burst right after it would meet the same 429s.
+        elapsed = max(0.0, now - max(self._stamp, self._paused_until))
+        self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
+        if self.rate < self.target:
+            self.rate = min(self.target, self.rate + elapsed * self.target * RECOVERY_PER_SECOND)
         self._stamp = now
 
     async def acquire(self) -> None:
@@ -79,11 +83,9 @@ class RateLimiter:
         self._refill(now)
         pause = DEFAULT_THROTTLE_PAUSE if retry_after is None else retry_after
         pause = min(pause, MAX_THROTTLE_PAUSE)
+        if now >= self._paused_until:
+            # Halve once per episode: 429s for requests already in flight when the pause
+            # began say nothing new about the rate.
+            self.rate = max(self.target * FLOOR_FRACTION, self.rate / 2)
         self._paused_until = max(self._paused_until, now + pause)
-        self.rate = max(self.target * FLOOR_FRACTION, self.rate / 2)
         self._tokens = 0.0
-
-    def answered(self) -> None:
-        """An answer came back: win back a little of the rate lost to throttling."""
-        if self.rate < self.target:
-            self.rate = min(self.target, self.rate + self.target * RECOVERY_FRACTION)

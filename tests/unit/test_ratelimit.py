@@ -11,6 +11,7 @@ from aioauthlete._ratelimit import (
     DEFAULT_THROTTLE_PAUSE,
     FLOOR_FRACTION,
     MAX_THROTTLE_PAUSE,
+    RECOVERY_PER_SECOND,
     RateLimiter,
 )
 from tests.helpers import FakeTime
@@ -51,7 +52,7 @@ async def test_throttled_pauses_for_retry_after_and_halves_the_rate() -> None:
     assert time.now - start >= 3.0
     start = time.now
     await bucket.acquire()
-    assert time.now - start == pytest.approx(1 / 5.0)
+    assert time.now - start == pytest.approx(1 / 5.0, rel=0.05)  # the rate creeps back up
 
 
 async def test_throttled_without_retry_after_uses_the_default_pause() -> None:
@@ -68,15 +69,20 @@ async def test_throttled_without_retry_after_uses_the_default_pause() -> None:
     assert MAX_THROTTLE_PAUSE <= time.now - start < MAX_THROTTLE_PAUSE + 1
 
 
-async def test_rate_never_falls_below_the_floor_and_recovers_on_answers() -> None:
-    """Repeated throttling stops at the floor; answers creep back up to the target."""
+async def test_rate_never_falls_below_the_floor_and_recovers_over_time() -> None:
+    """Repeated throttling stops at the floor; the rate then climbs back linearly."""
     time = FakeTime()
     bucket = limiter(time, rate=64.0)
     for _ in range(20):
         bucket.throttled(0.0)
-    assert bucket.rate == pytest.approx(64.0 * FLOOR_FRACTION)
-    for _ in range(200):
-        bucket.answered()
+        time.now += 0.001
+    assert bucket.rate == pytest.approx(64.0 * FLOOR_FRACTION, rel=0.01)
+    time.now += 10.0
+    await bucket.acquire()
+    expected = 64.0 * FLOOR_FRACTION + 64.0 * 10 * RECOVERY_PER_SECOND
+    assert bucket.rate == pytest.approx(expected, rel=0.01)
+    time.now += 100.0
+    await bucket.acquire()
     assert bucket.rate == 64.0
 
 
@@ -103,3 +109,26 @@ def test_nonsense_settings_are_refused(rate: float, burst: int | None) -> None:
     """A zero, negative or infinite rate, or an empty bucket, is a ValueError."""
     with pytest.raises(ValueError, match="must be"):
         RateLimiter(rate, burst)
+
+
+async def test_throttles_within_one_pause_halve_the_rate_once() -> None:
+    """429s of requests already in flight during a pause do not halve the rate again."""
+    time = FakeTime()
+    bucket = limiter(time, rate=100.0)
+    for _ in range(16):
+        bucket.throttled(1.0)
+    assert bucket.rate == 50.0
+    time.now += 1.5  # half a second after the pause: 50 + 0.5 s * 5/s recovered
+    bucket.throttled(1.0)
+    assert bucket.rate == pytest.approx(52.5 / 2)
+
+
+async def test_no_burst_builds_up_during_a_pause() -> None:
+    """After a pause the bucket starts empty: requests resume one by one, not in a burst."""
+    time = FakeTime()
+    bucket = limiter(time, rate=10.0, burst=10)
+    bucket.throttled(5.0)
+    await bucket.acquire()
+    resumed = time.now
+    await bucket.acquire()
+    assert time.now - resumed == pytest.approx(1 / 5.0, rel=0.05)

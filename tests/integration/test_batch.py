@@ -34,14 +34,6 @@ def requests_for(tickets: list[str]) -> list[BackchannelAuthenticationFailReques
     ]
 
 
-async def wait_until(condition: object, timeout: float = 5.0) -> None:
-    """Poll a condition on the emulator's counters (the server runs in this loop)."""
-    assert callable(condition)
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.005)
-
-
 def batch_tasks() -> list[asyncio.Task[object]]:
     return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "_work"]  # type: ignore[union-attr]
 
@@ -129,10 +121,17 @@ async def test_cancelling_a_batch_propagates_and_leaves_no_task(
     """Cancel mid-batch: CancelledError reaches the caller and every worker is gone."""
     emulator.faults.latency = 0.05
     tickets = emulator.tickets.issue_tickets(400)
-    task = asyncio.create_task(
-        client.backchannel_authentication_fail_many(requests_for(tickets), concurrency=8)
-    )
-    await wait_until(lambda: emulator.stats.requests >= 20)
+    midway = asyncio.Event()
+
+    def source() -> Iterator[BackchannelAuthenticationFailRequest]:
+        for index, request in enumerate(requests_for(tickets)):
+            if index == 24:  # pulled once 16 tickets are done (8 workers)
+                midway.set()
+            yield request
+
+    task = asyncio.create_task(client.backchannel_authentication_fail_many(source(), concurrency=8))
+    async with asyncio.timeout(10):
+        await midway.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -15,12 +15,13 @@ import aiohttp
 from ._backoff import RetryBudget
 from ._batch import FailRequests, fail_many, fail_stream
 from ._config import check_credentials, env_settings, resolve_base_url
+from ._errors import AuthleteTransportError
 from ._models import BackchannelAuthenticationFailResponse
 from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._protocol import AnyFailRequest, Endpoint, PreparedRequest, decode_answer, parse_retry_after
 from ._retry import Answered, Retrier
-from ._transport import open_session, post
+from ._transport import connect_timeout, open_session, post
 from ._version import user_agent
 
 DEFAULT_MAX_BODY = 1 << 20
@@ -87,7 +88,7 @@ class AuthleteClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._gate: asyncio.Semaphore | None = None
         self._closed = False
-        self._client_timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
+        self._client_timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self._retrier = Retrier(
             budget=RetryBudget(self._retry.budget_capacity), clock=clock, sleep=sleep, random=random
         )
@@ -148,7 +149,11 @@ class AuthleteClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the owned session; a borrowed one is left open. Calling it again is a no-op."""
+        """Close the owned session; a borrowed one is left open. Calling it again is a no-op.
+
+        A call in flight ends with an ``AuthleteTransportError``: its attempt loses its
+        connection (an owned session) and no further attempt starts.
+        """
         if self._closed:
             return
         self._closed = True
@@ -260,6 +265,12 @@ class AuthleteClient:
         timeout = self._timeout if timeout is None else timeout
 
         async def attempt(seconds: float) -> BackchannelAuthenticationFailResponse:
+            if self._closed:  # aclose() during the call: no retry on the closed session
+                raise AuthleteTransportError(
+                    detail="the client was closed during the call",
+                    may_have_reached=False,
+                    retryable=False,
+                )
             return await self._attempt(session, prepared, seconds, timeout)
 
         return await self._retrier.call(
@@ -278,19 +289,16 @@ class AuthleteClient:
         seconds: float,
         timeout: TimeoutPolicy,
     ) -> BackchannelAuthenticationFailResponse:
-        raw = await post(session, prepared, self._client_timeout(seconds, timeout), self._max_body)
+        raw = await post(
+            session, prepared, seconds, self._client_timeout(timeout.connect), self._max_body
+        )
         retry_after = parse_retry_after(raw.retry_after, time.time()) if raw.retry_after else None
         return decode_answer(raw.status, raw.content_type, raw.body, retry_after)
 
-    def _client_timeout(self, seconds: float, timeout: TimeoutPolicy) -> aiohttp.ClientTimeout:
-        if seconds != timeout.attempt:  # clipped by the deadline: a one-off
-            return aiohttp.ClientTimeout(total=seconds, sock_connect=timeout.connect)
-        key = (seconds, timeout.connect)
-        cached = self._client_timeouts.get(key)
+    def _client_timeout(self, connect: float) -> aiohttp.ClientTimeout:
+        cached = self._client_timeouts.get(connect)
         if cached is None:
             if len(self._client_timeouts) >= 16:
                 self._client_timeouts.clear()
-            cached = self._client_timeouts[key] = aiohttp.ClientTimeout(
-                total=seconds, sock_connect=timeout.connect
-            )
+            cached = self._client_timeouts[connect] = connect_timeout(connect)
         return cached

@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
-import math
+import re
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final
 
 import cattrs
-from attrs import frozen
+from attrs import field, frozen
 
 from ._converter import converter
 from ._errors import AuthleteApiError, AuthleteResponseError
@@ -24,12 +24,14 @@ from ._models import (
     BackchannelAuthenticationFailRequest,
     BackchannelAuthenticationFailResponse,
 )
+from ._redact import RedactedTicket
 from ._validate import check_service_id
 
 V3_PATH: Final = "/api/{service_id}/backchannel/authentication/fail"
 V2_PATH: Final = "/api/backchannel/authentication/fail"
 JSON_TYPE: Final = "application/json"
 FORM_TYPE: Final = "application/x-www-form-urlencoded"
+_SECONDS: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 AnyFailRequest = BackchannelAuthenticationFailRequest | BackchannelAuthenticationFailApiFormRequest
 
@@ -48,11 +50,15 @@ class RedactedHeaders(dict[str, str]):
 
 @frozen
 class PreparedRequest:
-    """Everything the transport needs for one POST, built once per call (not per attempt)."""
+    """Everything the transport needs for one POST, built once per call (not per attempt).
+
+    Its ``repr`` (seen in tracebacks printed with locals) shows neither the body nor the
+    ticket: ``ticket`` is a ``RedactedTicket``.
+    """
 
     url: str
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes = field(repr=False)
     service_id: str
     ticket: str
 
@@ -114,7 +120,11 @@ class Endpoint:
             wire = converter.unstructure(request, BackchannelAuthenticationFailRequest)
             body = json.dumps(wire, ensure_ascii=False, separators=(",", ":")).encode()
             return PreparedRequest(
-                self._json_url, self._json_headers, body, self._service_id, request.ticket
+                self._json_url,
+                self._json_headers,
+                body,
+                self._service_id,
+                RedactedTicket(request.ticket),
             )
         if isinstance(request, BackchannelAuthenticationFailApiFormRequest):
             service_id = check_service_id(request.service_id, "service_id of the form request")
@@ -126,7 +136,11 @@ class Endpoint:
             inner = request.api_service_id_backchannel_authentication_fail
             body = urllib.parse.urlencode(converter.unstructure(inner)).encode("ascii")
             return PreparedRequest(
-                self._url_for(service_id), self._form_headers, body, service_id, inner.ticket
+                self._url_for(service_id),
+                self._form_headers,
+                body,
+                service_id,
+                RedactedTicket(inner.ticket),
             )
         raise TypeError(
             "request must be a BackchannelAuthenticationFailRequest or a "
@@ -137,21 +151,17 @@ class Endpoint:
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
 
-    *now* is the wall-clock time (``time.time()``) the date is measured against. Values that
-    do not parse, negative numbers and non-finite numbers are ignored (``None``); a date in
-    the past means 0.
+    *now* is the wall-clock time (``time.time()``) the date is measured against. Seconds are
+    ASCII digits, with a fraction tolerated; values that do not parse (negative numbers,
+    exponents, non-ASCII digits) are ignored (``None``); a date in the past means 0.
     """
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    # ASCII digits only: str.isdigit() and float() also accept non-ASCII digits,
+    # "1_000" and "1e3".
+    if _SECONDS.fullmatch(text):
         return float(text)
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

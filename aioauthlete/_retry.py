@@ -69,6 +69,7 @@ class Retrier:
         spent = 0
         ambiguous = False
         sending = False
+        started = 0.0  # when the current attempt began
         try:
             async with asyncio.timeout(timeout.total):
                 while True:
@@ -104,6 +105,8 @@ class Retrier:
             raise
         except TimeoutError:
             error = _deadline(timeout, number, ambiguous or sending)
+            if sending:  # the deadline cut this attempt short: it gets its record too
+                log_attempt(service_id, ticket, number, error, clock() - started)
             log_give_up(service_id, ticket, error, "deadline")
             raise error from None
 

@@ -1,0 +1,89 @@
+"""What every subcommand shares: the usage error, argparse value types, stderr notes.
+
+Kept free of I/O and of the client, so that any subcommand module (``_bench`` included)
+can import it without pulling in the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import TextIO
+
+from .._models import FailReason
+
+PROG = "aioauthlete"
+
+
+class UsageError(Exception):
+    """A wrong flag, input or configuration: one line on stderr and exit status 2."""
+
+
+def note(message: str, stream: TextIO | None = None) -> None:
+    """Write one line for people on stderr (never a raw ticket or a credential)."""
+    print(f"{PROG}: {message}", file=sys.stderr if stream is None else stream, flush=True)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number of 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0 (seconds, requests per second)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, not {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse type: a finite number of 0 or more (a latency, say)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number, 0 or more, not {text}")
+    return value
+
+
+def parse_reason(text: str) -> FailReason:
+    """A reason by its wire name, in any case (``access_denied`` works too)."""
+    try:
+        return FailReason(text.strip().upper())
+    except ValueError:
+        raise ValueError(f"unknown reason {text[:40]!r}") from None
+
+
+def reason(text: str) -> FailReason:
+    """An argparse type for ``--reason``, listing the valid names on error."""
+    try:
+        return parse_reason(text)
+    except ValueError as exc:
+        names = ", ".join(FailReason)
+        raise argparse.ArgumentTypeError(f"{exc}; choose one of {names}") from None
+
+
+REASON_HELP = "one of " + ", ".join(FailReason) + " (any case)"

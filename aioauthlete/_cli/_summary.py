@@ -1,0 +1,147 @@
+"""The end-of-batch summary: counts by outcome, throughput and latency percentiles.
+
+Latencies go into a log-bucketed histogram (buckets 2 % wide from 0.1 ms to over an
+hour, 901 counters), so a million tickets cost no more memory than ten and each
+percentile is exact to within 2 %.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+#: Groups in the order the summary lists them.
+GROUPS = (
+    "answered",
+    "API errors",
+    "no answer",
+    "timeouts",
+    "unusable answers",
+    "other errors",
+    "invalid rows",
+    "skipped (resume)",
+)
+
+
+class LatencyHistogram:
+    """Counts of durations in buckets growing by ``RATIO``; percentiles within 2 %."""
+
+    LOWEST = 1e-4
+    RATIO = 1.02
+    BUCKETS = 900
+
+    def __init__(self) -> None:
+        self._counts = [0] * (self.BUCKETS + 1)
+        self._log_ratio = math.log(self.RATIO)
+        self.count = 0
+        self.maximum = 0.0
+
+    def add(self, seconds: float) -> None:
+        if seconds <= self.LOWEST:
+            bucket = 0
+        else:
+            bucket = min(self.BUCKETS, 1 + int(math.log(seconds / self.LOWEST) / self._log_ratio))
+        self._counts[bucket] += 1
+        self.count += 1
+        self.maximum = max(self.maximum, seconds)
+
+    def percentile(self, fraction: float) -> float:
+        """The duration *fraction* (0-1) of the samples do not exceed (0.0 with none)."""
+        if not self.count:
+            return 0.0
+        rank = max(1, math.ceil(fraction * self.count))
+        seen = 0
+        for bucket, count in enumerate(self._counts):
+            seen += count
+            if seen >= rank:
+                upper = self.LOWEST * self.RATIO**bucket
+                return min(upper, self.maximum)
+        return self.maximum
+
+
+class Tally:
+    """What the batch did so far: counts per (group, detail), latencies, the clock."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.latency = LatencyHistogram()
+        self.started = time.monotonic()
+        self.stopped: float | None = None
+        self.processed = 0  # rows handled in this run: sent or invalid
+        self.failed = 0  # rows of this run without an answer
+        self.skipped = 0
+        self.skipped_not_ok = 0
+        self.retried = 0  # sent tickets that took more than one attempt
+        self.ambiguous = 0  # ... of which an attempt may have reached Authlete unanswered
+        self.interrupted = False
+
+    def sent(
+        self, group: str, detail: str, elapsed: float, attempts: int = 1, ambiguous: bool = False
+    ) -> None:
+        self.counts[group, detail] += 1
+        self.latency.add(elapsed)
+        self.processed += 1
+        self.retried += attempts > 1
+        self.ambiguous += ambiguous
+        if group != "answered":
+            self.failed += 1
+
+    def invalid(self) -> None:
+        self.counts["invalid rows", ""] += 1
+        self.processed += 1
+        self.failed += 1
+
+    def skip(self, ok: bool) -> None:
+        self.skipped += 1
+        self.counts["skipped (resume)", "answered before" if ok else "failed definitively"] += 1
+        if not ok:
+            self.skipped_not_ok += 1
+
+    def stop(self) -> None:
+        self.stopped = time.monotonic()
+
+    @property
+    def seconds(self) -> float:
+        end = time.monotonic() if self.stopped is None else self.stopped
+        return max(end - self.started, 1e-9)
+
+    @property
+    def all_ok(self) -> bool:
+        """Every ticket, skipped ones included, has an answer."""
+        return not self.failed and not self.skipped_not_ok
+
+
+def format_summary(tally: Tally, title: str) -> list[str]:
+    """The summary as lines of text for people."""
+    total = tally.processed + tally.skipped
+    rate = tally.processed / tally.seconds
+    state = "interrupted after" if tally.interrupted else "finished in"
+    lines = [
+        f"{title}: {total} tickets, {state} {tally.seconds:.2f} s ({rate:,.0f} tickets/s)",
+    ]
+    for group in GROUPS:
+        details = [(d, n) for (g, d), n in tally.counts.items() if g == group]
+        if not details and group == "other errors":  # only a library bug lands there
+            continue
+        count = sum(n for _, n in details)
+        lines.append(f"  {group:<18}{count:>8}{_details(details)}")
+    lines.append(f"  {'retried':<18}{tally.retried:>8}   (ambiguous {tally.ambiguous})")
+    if tally.latency.count:
+        lat = tally.latency
+        lines.append(
+            f"  {'latency':<18}p50 {_ms(lat.percentile(0.5))}  p95 {_ms(lat.percentile(0.95))}"
+            f"  p99 {_ms(lat.percentile(0.99))}  max {_ms(lat.maximum)}"
+        )
+    return lines
+
+
+def _details(details: Iterable[tuple[str, int]]) -> str:
+    ranked = sorted(details, key=lambda item: -item[1])
+    shown = [f"{detail} {count}" for detail, count in ranked if detail]
+    return f"   ({', '.join(shown)})" if shown else ""
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"

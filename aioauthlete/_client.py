@@ -101,7 +101,8 @@ class AuthleteClient:
         ``AUTHLETE_SERVICE_APIKEY`` (the service ID), ``AUTHLETE_SERVICE_ACCESSTOKEN`` and
         ``AUTHLETE_SERVICE_APISECRET``; keyword *overrides* win over the environment.
         """
-        settings: dict[str, Any] = dict(env_settings(environ))
+        given = "service_id" in overrides
+        settings: dict[str, Any] = dict(env_settings(environ, service_id_given=given))
         settings.update(overrides)
         return cls(**settings)
 

@@ -78,7 +78,9 @@ def check_credentials(
         raise ValueError("api_version must be 'V2' or 'V3'")
 
 
-def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def env_settings(
+    environ: Mapping[str, str] | None = None, *, service_id_given: bool = False
+) -> dict[str, str]:
     """The client arguments named by the ``AUTHLETE_*`` variables that are set and non-empty."""
     env = os.environ if environ is None else environ
     names = {
@@ -89,7 +91,7 @@ def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         ENV_API_SECRET: "api_secret",
     }
     settings = {arg: env[var] for var, arg in names.items() if env.get(var)}
-    if "service_id" not in settings:
+    if "service_id" not in settings and not service_id_given:
         raise ValueError(f"{ENV_SERVICE_ID} is not set (the service ID)")
     if "api_version" in settings:
         settings["api_version"] = settings["api_version"].upper()

@@ -15,6 +15,9 @@ from ._models import BackchannelAuthenticationFailResponse
 from ._redact import escape_control, ticket_ref
 
 logger = logging.getLogger("aioauthlete")
+# A library logs only where the application says: without a handler of its own, Python's
+# last-resort handler would print every give-up WARNING to stderr.
+logger.addHandler(logging.NullHandler())
 
 
 def _outcome(result: BackchannelAuthenticationFailResponse | AuthleteError) -> tuple[str, str]:

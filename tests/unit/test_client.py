@@ -344,3 +344,9 @@ def test_from_env_without_service_id_says_which_variable() -> None:
     """A missing service ID names the variable to set."""
     with pytest.raises(ValueError, match="AUTHLETE_SERVICE_APIKEY"):
         AuthleteClient.from_env({})
+
+
+def test_from_env_service_id_override_needs_no_variable() -> None:
+    """A service_id override stands in for AUTHLETE_SERVICE_APIKEY."""
+    client = AuthleteClient.from_env({"AUTHLETE_SERVICE_ACCESSTOKEN": TOKEN}, service_id="42")
+    assert client.service_id == "42"

@@ -359,3 +359,9 @@ async def test_definitive_errors_do_not_warn(caplog: pytest.LogCaptureFixture) -
     with pytest.raises(AuthleteApiError):
         await run(make_retrier(time), Script([AuthleteApiError(status=400)], time))
     assert [r.levelno for r in caplog.records] == [logging.DEBUG]
+
+
+def test_library_logger_has_a_null_handler() -> None:
+    """Without application logging set up, give-up warnings are not printed to stderr."""
+    handlers = logging.getLogger("aioauthlete").handlers
+    assert any(isinstance(h, logging.NullHandler) for h in handlers)

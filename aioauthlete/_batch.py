@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterab
 from typing import TYPE_CHECKING
 
 import attrs
+from attrs import frozen
 
 from ._errors import AuthleteApiError, AuthleteError
 from ._outcome import FailOutcome
@@ -158,7 +159,7 @@ async def _work(
 
 
 def check_concurrency(client: AuthleteClient, concurrency: int) -> None:
-    """Refuse more workers than pooled connections (they would queue inside the deadline)."""
+    """Refuse more workers than pooled connections (they would queue inside deadlines)."""
     if concurrency < 1:
         raise ValueError("concurrency must be 1 or more")
     if concurrency > client.max_connections:
@@ -168,20 +169,32 @@ def check_concurrency(client: AuthleteClient, concurrency: int) -> None:
         )
 
 
+@frozen(kw_only=True)
+class BatchOptions:
+    """How one batch runs; checked when the batch is created, before any I/O."""
+
+    concurrency: int
+    rate: float | None = None
+    burst: int | None = None
+    retry: RetryPolicy | None = None
+    timeout: TimeoutPolicy | None = None
+
+    def check(self, client: AuthleteClient) -> BatchOptions:
+        """Check the options against *client* too; return them for chaining."""
+        check_concurrency(client, self.concurrency)
+        if self.rate is not None:
+            RateLimiter(self.rate, self.burst)  # the same checks the batch will meet
+        return self
+
+
 async def fail_stream(
-    client: AuthleteClient,
-    requests: FailRequests,
-    *,
-    concurrency: int = 16,
-    rate: float | None = None,
-    burst: int | None = None,
-    retry: RetryPolicy | None = None,
-    timeout: TimeoutPolicy | None = None,
+    client: AuthleteClient, requests: FailRequests, options: BatchOptions
 ) -> AsyncGenerator[FailOutcome, None]:
     """Yield one ``FailOutcome`` per request, in completion order (see ``FailOutcome.index``)."""
-    check_concurrency(client, concurrency)
-    limiter = None if rate is None else RateLimiter(rate, burst)
-    batch = _Batch(client, client.retry if retry is None else retry, timeout, limiter)
+    concurrency = options.concurrency
+    limiter = None if options.rate is None else RateLimiter(options.rate, options.burst)
+    retry = client.retry if options.retry is None else options.retry
+    batch = _Batch(client, retry, options.timeout, limiter)
     source = _Source(requests)
     results: asyncio.Queue[FailOutcome | _Crash | None] = asyncio.Queue(maxsize=concurrency)
     workers = [asyncio.create_task(_work(batch, source, results)) for _ in range(concurrency)]
@@ -201,26 +214,8 @@ async def fail_stream(
         await asyncio.gather(*workers, return_exceptions=True)
 
 
-async def fail_many(
-    client: AuthleteClient,
-    requests: FailRequests,
-    *,
-    concurrency: int = 16,
-    rate: float | None = None,
-    burst: int | None = None,
-    retry: RetryPolicy | None = None,
-    timeout: TimeoutPolicy | None = None,
-) -> list[FailOutcome]:
-    """Every outcome, in input order."""
-    stream = fail_stream(
-        client,
-        requests,
-        concurrency=concurrency,
-        rate=rate,
-        burst=burst,
-        retry=retry,
-        timeout=timeout,
-    )
+async def in_input_order(stream: AsyncGenerator[FailOutcome, None]) -> list[FailOutcome]:
+    """Every outcome of *stream*, sorted back into input order."""
     async with contextlib.aclosing(stream):
         outcomes = [outcome async for outcome in stream]
     outcomes.sort(key=lambda o: o.index)

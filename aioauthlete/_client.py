@@ -13,7 +13,7 @@ from typing import Any, Self
 import aiohttp
 
 from ._backoff import RetryBudget
-from ._batch import FailRequests, fail_many, fail_stream
+from ._batch import BatchOptions, FailRequests, fail_stream, in_input_order
 from ._config import check_credentials, env_settings, resolve_base_url
 from ._errors import AuthleteTransportError
 from ._models import BackchannelAuthenticationFailResponse
@@ -217,15 +217,10 @@ class AuthleteClient:
         ``max_connections``. For inputs too large to hold in memory, use
         ``backchannel_authentication_fail_stream``.
         """
-        return await fail_many(
-            self,
-            requests,
-            concurrency=concurrency,
-            rate=rate,
-            burst=burst,
-            retry=retry,
-            timeout=timeout,
+        stream = self.backchannel_authentication_fail_stream(
+            requests, concurrency=concurrency, rate=rate, burst=burst, retry=retry, timeout=timeout
         )
+        return await in_input_order(stream)
 
     def backchannel_authentication_fail_stream(
         self,
@@ -244,15 +239,10 @@ class AuthleteClient:
         position. Close the stream if you stop early (``contextlib.aclosing``), so its
         workers stop at once rather than when the event loop shuts down.
         """
-        return fail_stream(
-            self,
-            requests,
-            concurrency=concurrency,
-            rate=rate,
-            burst=burst,
-            retry=retry,
-            timeout=timeout,
+        options = BatchOptions(
+            concurrency=concurrency, rate=rate, burst=burst, retry=retry, timeout=timeout
         )
+        return fail_stream(self, requests, options.check(self))
 
     async def _call(
         self,

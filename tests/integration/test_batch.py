@@ -265,3 +265,11 @@ async def test_budget_stops_a_batch_from_multiplying_traffic(
         )
     assert all(isinstance(o.error, AuthleteApiError) and o.error.status == 503 for o in outcomes)
     assert emulator.stats.requests == 300 + 100 // 5
+
+
+async def test_stream_checks_its_options_when_created(client: AuthleteClient) -> None:
+    """Bad batch options fail at the call, not later when the stream is first iterated."""
+    with pytest.raises(ValueError, match="max_connections"):
+        client.backchannel_authentication_fail_stream([], concurrency=500)
+    with pytest.raises(ValueError, match="rate"):
+        client.backchannel_authentication_fail_stream([], rate=0.0)

@@ -1,0 +1,1 @@
+"""Tests of the load-test engine and the ``aioauthlete bench`` command."""

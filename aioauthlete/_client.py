@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import random as _random
 import ssl as _ssl
 import time
@@ -255,15 +256,9 @@ class AuthleteClient:
         retry = self._retry if retry is None else retry
         timeout = self._timeout if timeout is None else timeout
 
-        async def attempt(seconds: float) -> BackchannelAuthenticationFailResponse:
-            if self._closed:  # aclose() during the call: no retry on the closed session
-                raise AuthleteTransportError(
-                    detail="the client was closed during the call",
-                    may_have_reached=False,
-                    retryable=False,
-                )
-            return await self._attempt(session, prepared, seconds, timeout)
-
+        attempt = functools.partial(
+            self._attempt, session, prepared, self._client_timeout(timeout.connect)
+        )
         return await self._retrier.call(
             attempt,
             gate=gate,
@@ -277,12 +272,16 @@ class AuthleteClient:
         self,
         session: aiohttp.ClientSession,
         prepared: PreparedRequest,
-        seconds: float,
-        timeout: TimeoutPolicy,
+        connect: aiohttp.ClientTimeout,
+        seconds: float,  # enforced by the retry loop around this call
     ) -> BackchannelAuthenticationFailResponse:
-        raw = await post(
-            session, prepared, seconds, self._client_timeout(timeout.connect), self._max_body
-        )
+        if self._closed:  # aclose() during the call: no retry on the closed session
+            raise AuthleteTransportError(
+                detail="the client was closed during the call",
+                may_have_reached=False,
+                retryable=False,
+            )
+        raw = await post(session, prepared, connect, self._max_body)
         retry_after = parse_retry_after(raw.retry_after, time.time()) if raw.retry_after else None
         return decode_answer(raw.status, raw.content_type, raw.body, retry_after)
 

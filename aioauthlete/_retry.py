@@ -60,55 +60,73 @@ class Retrier:
     ) -> Answered:
         """Run *attempt* until it answers, a retry is not allowed, or the deadline passes.
 
+        The deadline is kept twice: on the injected clock (for the arithmetic tests drive)
+        and on the event loop's clock, where it is hard. There is no timer over the whole
+        call: each attempt runs under ``asyncio.timeout(min(attempt, time left))``, a
+        backoff that would cross the deadline is not slept, and only a wait at the *gate*
+        gets a timer of its own. One timer per attempt keeps the hot path as cheap as a
+        bare aiohttp request (which pays for aiohttp's own total timer).
+
         *gate* bounds the attempts in flight; it is acquired before the attempt's timer
         starts, so queueing for a connection never counts as a timed-out attempt.
         """
         clock = self.clock
+        loop_time = asyncio.get_running_loop().time
         deadline = clock() + timeout.total
-        number = 0
-        spent = 0
+        hard_deadline = loop_time() + timeout.total
+        number = spent = 0
         ambiguous = False
-        sending = False
-        started = 0.0  # when the current attempt began
-        try:
-            async with asyncio.timeout(timeout.total):
-                while True:
-                    number += 1
-                    async with gate:
-                        started = clock()
-                        remaining = deadline - started
-                        if remaining <= 0:
-                            raise _deadline(timeout, number - 1, ambiguous)
-                        sending = True
-                        try:
-                            response = await attempt(min(timeout.attempt, remaining))
-                        except AuthleteError as exc:
-                            error = exc
-                            sending = False  # kept True if the deadline cancels the attempt
-                        else:
-                            log_attempt(service_id, ticket, number, response, clock() - started)
-                            self.budget.refund(spent or retry.budget_refund)
-                            return Answered(response, number, ambiguous)
-                    log_attempt(service_id, ticket, number, error, clock() - started)
-                    delay = next_delay(retry, number, error, self.random)
-                    why = self._refusal(retry, number, error, delay, deadline)
-                    ambiguous = ambiguous or error.ambiguous
-                    if why is not None:
-                        error.attempts, error.ambiguous = number, ambiguous
-                        if is_retryable(retry, error):
-                            log_give_up(service_id, ticket, error, why)
-                        raise error
-                    assert delay is not None
-                    spent += _cost(retry, error)
-                    await self.sleep(delay)
-        except AuthleteError:
-            raise
-        except TimeoutError:
-            error = _deadline(timeout, number, ambiguous or sending)
-            if sending:  # the deadline cut this attempt short: it gets its record too
-                log_attempt(service_id, ticket, number, error, clock() - started)
-            log_give_up(service_id, ticket, error, "deadline")
-            raise error from None
+        error: AuthleteError
+        while True:
+            number += 1
+            if gate.locked():  # queue under the deadline; the fast path needs no timer
+                try:
+                    async with asyncio.timeout_at(hard_deadline):
+                        await gate.acquire()
+                except TimeoutError:
+                    late = self._past_deadline(timeout, number - 1, ambiguous, service_id, ticket)
+                    raise late from None
+            else:
+                await gate.acquire()
+            try:
+                started = clock()
+                remaining = min(deadline - started, hard_deadline - loop_time())
+                if remaining <= 0:
+                    raise self._past_deadline(timeout, number - 1, ambiguous, service_id, ticket)
+                bound = min(timeout.attempt, remaining)
+                try:
+                    async with asyncio.timeout(bound):
+                        response = await attempt(bound)
+                except AuthleteError as exc:
+                    error = exc
+                except TimeoutError:  # ours: anything inside raises AuthleteErrors only
+                    error = AuthleteTimeoutError(
+                        detail=f"the attempt's time limit of {bound:.3g} s passed",
+                        may_have_reached=True,
+                    )
+                else:
+                    log_attempt(service_id, ticket, number, response, clock() - started)
+                    self.budget.refund(spent or retry.budget_refund)
+                    return Answered(response, number, ambiguous)
+            finally:
+                gate.release()
+            log_attempt(service_id, ticket, number, error, clock() - started)
+            if isinstance(error, AuthleteTimeoutError) and _gone(
+                deadline - clock(), hard_deadline - loop_time()
+            ):
+                # The attempt's bound was the deadline itself.
+                raise self._past_deadline(timeout, number, True, service_id, ticket)
+            delay = next_delay(retry, number, error, self.random)
+            why = self._refusal(retry, number, error, delay, deadline, hard_deadline)
+            ambiguous = ambiguous or error.ambiguous
+            if why is not None:
+                error.attempts, error.ambiguous = number, ambiguous
+                if is_retryable(retry, error):
+                    log_give_up(service_id, ticket, error, why)
+                raise error
+            assert delay is not None
+            spent += _cost(retry, error)
+            await self.sleep(delay)
 
     def _refusal(
         self,
@@ -117,31 +135,43 @@ class Retrier:
         error: AuthleteError,
         delay: float | None,
         deadline: float,
+        hard_deadline: float,
     ) -> str | None:
         """Why the call must not retry now, or ``None`` (the budget is then charged)."""
         if delay is None:
             if number >= retry.attempts:
                 return "attempts exhausted"
             return "not retryable or Retry-After above retry_after_max"
-        if self.clock() + delay >= deadline:
+        loop_time = asyncio.get_running_loop().time()
+        if self.clock() + delay >= deadline or loop_time + delay >= hard_deadline:
             return "backoff would pass the deadline"
         if not self.budget.try_spend(_cost(retry, error)):
             return "retry budget exhausted"
         return None
+
+    @staticmethod
+    def _past_deadline(
+        timeout: TimeoutPolicy, attempts: int, may_have_reached: bool, service_id: str, ticket: str
+    ) -> AuthleteTimeoutError:
+        error = AuthleteTimeoutError(
+            detail=f"the call's deadline of {timeout.total:g} s passed",
+            may_have_reached=may_have_reached,
+            deadline=True,
+            attempts=attempts,
+        )
+        log_give_up(service_id, ticket, error, "deadline")
+        return error
+
+
+#: Timers may fire a hair early (the loop's clock resolution); within this, time is up.
+_SLACK = 1e-3
+
+
+def _gone(*remaining: float) -> bool:
+    return min(remaining) <= _SLACK
 
 
 def _cost(retry: RetryPolicy, error: AuthleteError) -> int:
     if isinstance(error, AuthleteTimeoutError):
         return retry.budget_timeout_cost
     return retry.budget_retry_cost
-
-
-def _deadline(
-    timeout: TimeoutPolicy, attempts: int, may_have_reached: bool
-) -> AuthleteTimeoutError:
-    return AuthleteTimeoutError(
-        detail=f"the call's deadline of {timeout.total:g} s passed",
-        may_have_reached=may_have_reached,
-        deadline=True,
-        attempts=attempts,
-    )

@@ -7,7 +7,6 @@ error that keeps only its class name and a short, sanitised description.
 
 from __future__ import annotations
 
-import asyncio
 import ssl as _ssl
 
 import aiohttp
@@ -59,43 +58,41 @@ def connect_timeout(connect: float) -> aiohttp.ClientTimeout:
 async def post(
     session: aiohttp.ClientSession,
     request: PreparedRequest,
-    seconds: float,
     timeout: aiohttp.ClientTimeout,
     max_body: int,
 ) -> RawAnswer:
-    """Send one attempt and read its answer within *seconds*, at most *max_body* bytes of it.
+    """Send one attempt and read its answer, at most *max_body* bytes of it.
 
-    *timeout* carries only aiohttp's connect bound (``connect_timeout``); the attempt as a
-    whole is bounded by ``asyncio.timeout``, not by ``ClientTimeout.total``. aiohttp (3.14)
-    enters its total timer twice per request and, when it fires, uncancels the task twice
-    for its one cancel: a cancellation that lands in the same loop iteration (the call's
-    deadline, which the last attempt's bound coincides with, or the caller's own
-    ``task.cancel()``/``asyncio.timeout``) is swallowed.
+    *timeout* carries only aiohttp's connect bound (``connect_timeout``). The attempt as a
+    whole is bounded by the retry loop's ``asyncio.timeout``, not by
+    ``ClientTimeout.total``: aiohttp (3.14) enters its total timer twice per request and,
+    when it fires, uncancels the task twice for its one cancel, so a cancellation landing
+    in the same loop iteration (the caller's ``task.cancel()`` or ``asyncio.timeout``)
+    would be swallowed.
     """
     # The error is raised after the except block: inside it, the aiohttp exception would
     # become our error's __context__ (suppressed in tracebacks but still reachable, and its
     # repr carries the Authorization header) and stay a local of this frame.
     error: AuthleteTransportError
     try:
-        async with asyncio.timeout(seconds):
-            async with session.post(
-                request.url,
-                data=request.body,
-                headers=request.headers,
-                timeout=timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                if 300 <= status < 400:
-                    response.close()  # a redirect's body is of no use; do not pool the socket
-                    return RawAnswer(status, "", None, b"")
-                body = await _read_capped(response, max_body)
-                return RawAnswer(
-                    status,
-                    response.content_type,
-                    response.headers.get("Retry-After"),
-                    body,
-                )
+        async with session.post(
+            request.url,
+            data=request.body,
+            headers=request.headers,
+            timeout=timeout,
+            allow_redirects=False,
+        ) as response:
+            status = response.status
+            if 300 <= status < 400:
+                response.close()  # a redirect's body is of no use; do not pool the socket
+                return RawAnswer(status, "", None, b"")
+            body = await _read_capped(response, max_body)
+            return RawAnswer(
+                status,
+                response.content_type,
+                response.headers.get("Retry-After"),
+                body,
+            )
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         error = map_exception(exc)
     raise error

@@ -17,6 +17,7 @@ from ._backoff import RetryBudget
 from ._batch import BatchOptions, FailRequests, fail_stream, in_input_order
 from ._config import check_credentials, env_settings, resolve_base_url
 from ._errors import AuthleteTransportError
+from ._gate import Gate
 from ._models import BackchannelAuthenticationFailResponse
 from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
@@ -87,7 +88,7 @@ class AuthleteClient:
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._gate: asyncio.Semaphore | None = None
+        self._gate: Gate | None = None
         self._closed = False
         self._client_timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self._retrier = Retrier(
@@ -162,7 +163,7 @@ class AuthleteClient:
         if self._owns_session and self._session is not None:
             await self._session.close()
 
-    def _open(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+    def _open(self) -> tuple[aiohttp.ClientSession, Gate]:
         if self._closed:
             raise RuntimeError("this AuthleteClient is closed")
         loop = asyncio.get_running_loop()
@@ -171,7 +172,7 @@ class AuthleteClient:
                 self._session = open_session(
                     max_connections=self._max_connections, ssl=self._ssl, trust_env=self._trust_env
                 )
-            self._gate = asyncio.Semaphore(self._max_connections)
+            self._gate = Gate(self._max_connections)
             self._loop = loop
         elif loop is not self._loop:
             raise RuntimeError(

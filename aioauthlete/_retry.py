@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from ._backoff import RetryBudget, is_retryable, next_delay
 from ._errors import AuthleteError, AuthleteTimeoutError
+from ._gate import Gate
 from ._log import log_attempt, log_give_up
 from ._models import BackchannelAuthenticationFailResponse
 from ._policies import RetryPolicy, TimeoutPolicy
@@ -52,7 +53,7 @@ class Retrier:
         self,
         attempt: Attempt,
         *,
-        gate: asyncio.Semaphore,
+        gate: Gate,
         retry: RetryPolicy,
         timeout: TimeoutPolicy,
         service_id: str,
@@ -79,15 +80,13 @@ class Retrier:
         error: AuthleteError
         while True:
             number += 1
-            if gate.locked():  # queue under the deadline; the fast path needs no timer
+            if not gate.try_enter():  # queue under the deadline; the fast path has no timer
                 try:
                     async with asyncio.timeout_at(hard_deadline):
-                        await gate.acquire()
+                        await gate.enter()
                 except TimeoutError:
                     late = self._past_deadline(timeout, number - 1, ambiguous, service_id, ticket)
                     raise late from None
-            else:
-                await gate.acquire()
             try:
                 started = clock()
                 remaining = min(deadline - started, hard_deadline - loop_time())
@@ -109,7 +108,7 @@ class Retrier:
                     self.budget.refund(spent or retry.budget_refund)
                     return Answered(response, number, ambiguous)
             finally:
-                gate.release()
+                gate.leave()
             log_attempt(service_id, ticket, number, error, clock() - started)
             if isinstance(error, AuthleteTimeoutError) and _gone(
                 deadline - clock(), hard_deadline - loop_time()

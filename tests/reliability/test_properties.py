@@ -28,6 +28,7 @@ from aioauthlete import (
     TimeoutPolicy,
 )
 from aioauthlete._backoff import RetryBudget, backoff_ceiling, is_retryable, next_delay
+from aioauthlete._gate import Gate
 from aioauthlete._policies import RETRY_STATUSES
 from aioauthlete._protocol import decode_answer, parse_retry_after
 from aioauthlete._retry import Retrier
@@ -103,7 +104,7 @@ def test_retry_loop_sleeps_stay_inside_the_deadline_and_the_caps(
         try:
             await retrier.call(
                 attempts,
-                gate=asyncio.Semaphore(1),
+                gate=Gate(1),
                 retry=policy,
                 timeout=timeout,
                 service_id=SERVICE_ID,
@@ -233,7 +234,7 @@ async def test_base_exceptions_are_never_retried_nor_wrapped(exc: BaseException)
     with pytest.raises(type(exc)) as info:
         await retrier.call(
             attempt,
-            gate=asyncio.Semaphore(1),
+            gate=Gate(1),
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(),
             service_id=SERVICE_ID,

@@ -20,6 +20,7 @@ from aioauthlete import (
     TimeoutPolicy,
 )
 from aioauthlete._backoff import RetryBudget
+from aioauthlete._gate import Gate
 from aioauthlete._retry import Retrier
 from tests.helpers import SERVICE_ID, TICKET, FakeTime
 
@@ -59,7 +60,7 @@ async def run(
 ) -> BackchannelAuthenticationFailResponse:
     answered = await retrier.call(
         script,
-        gate=asyncio.Semaphore(1),
+        gate=Gate(1),
         retry=retry or RetryPolicy(),
         timeout=timeout or TimeoutPolicy(),
         service_id=SERVICE_ID,
@@ -90,7 +91,7 @@ async def test_transient_failures_are_retried_with_jittered_backoff() -> None:
     script = Script([AuthleteApiError(status=503), reset(), ANSWER], time)
     answered = await make_retrier(time, draw=0.5).call(
         script,
-        gate=asyncio.Semaphore(1),
+        gate=Gate(1),
         retry=RetryPolicy(),
         timeout=TimeoutPolicy(),
         service_id=SERVICE_ID,
@@ -195,9 +196,9 @@ async def test_backoff_that_reaches_the_deadline_raises_the_last_error() -> None
 async def test_no_attempt_starts_after_the_deadline() -> None:
     """A call that queued at the gate past its deadline ends without sending anything."""
     time = FakeTime()
-    gate = asyncio.Semaphore(1)
+    gate = Gate(1)
     script = Script([ANSWER], time)
-    await gate.acquire()
+    assert gate.try_enter()
     task = asyncio.create_task(
         make_retrier(time).call(
             script,
@@ -210,7 +211,7 @@ async def test_no_attempt_starts_after_the_deadline() -> None:
     )
     await asyncio.sleep(0)
     time.now += 6.0
-    gate.release()
+    gate.leave()
     with pytest.raises(AuthleteTimeoutError) as info:
         await task
     assert info.value.deadline
@@ -234,7 +235,7 @@ async def test_hard_deadline_stops_a_hanging_attempt() -> None:
     with pytest.raises(AuthleteTimeoutError) as info:
         await retrier.call(
             never,
-            gate=asyncio.Semaphore(1),
+            gate=Gate(1),
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(total=0.2),
             service_id=SERVICE_ID,
@@ -249,9 +250,9 @@ async def test_hard_deadline_stops_a_hanging_attempt() -> None:
 async def test_gate_wait_does_not_shorten_the_attempt() -> None:
     """Time spent waiting for the gate is charged to the deadline, not to the attempt timer."""
     time = FakeTime()
-    gate = asyncio.Semaphore(1)
+    gate = Gate(1)
     script = Script([ANSWER], time)
-    await gate.acquire()
+    assert gate.try_enter()
     task = asyncio.create_task(
         make_retrier(time).call(
             script,
@@ -264,7 +265,7 @@ async def test_gate_wait_does_not_shorten_the_attempt() -> None:
     )
     await asyncio.sleep(0)
     time.now += 5.0  # queued for 5 s
-    gate.release()
+    gate.leave()
     assert (await task).response is ANSWER
     assert script.timeouts == [4.0]
 
@@ -285,7 +286,7 @@ async def test_cancellation_propagates_and_is_not_retried() -> None:
     task = asyncio.create_task(
         make_retrier(time).call(
             slow,
-            gate=asyncio.Semaphore(1),
+            gate=Gate(1),
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(),
             service_id=SERVICE_ID,

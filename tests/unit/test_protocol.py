@@ -243,3 +243,48 @@ def test_json_body_keeps_the_exact_ticket() -> None:
     )
     assert json.loads(prepared.body)["ticket"] == "T/+="
     assert prepared.ticket == "T/+="
+
+
+any_text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30)
+
+
+@given(
+    st.builds(
+        BackchannelAuthenticationFailRequest,
+        ticket=any_text,
+        reason=st.sampled_from(FailReason),
+        error_description=st.none() | any_text,
+        error_uri=st.none() | any_text,
+    )
+)
+def test_hand_written_body_equals_the_converters(
+    request: BackchannelAuthenticationFailRequest,
+) -> None:
+    """The hot path's JSON body is byte for byte what the converter and json.dumps give."""
+    from aioauthlete import converter
+    from aioauthlete._protocol import json_body
+
+    expected = json.dumps(converter.unstructure(request), ensure_ascii=False, separators=(",", ":"))
+    assert json_body(request) == expected.encode()
+
+
+@given(
+    code=any_text,
+    action=st.sampled_from(FailAction),
+    message=st.none() | any_text,
+    content=st.none() | any_text,
+    extra=st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+def test_plain_answers_decode_as_the_converter_would(
+    code: str, action: FailAction, message: str | None, content: str | None, extra: dict[str, int]
+) -> None:
+    """The fast decoding of ordinary answers agrees with the converter on every field."""
+    from aioauthlete import BackchannelAuthenticationFailResponse, converter
+
+    wire: dict[str, object] = {**extra, "resultCode": code, "action": action.value}
+    if message is not None:
+        wire["resultMessage"] = message
+    if content is not None:
+        wire["responseContent"] = content
+    decoded = decode_answer(200, "application/json", json.dumps(wire).encode(), None)
+    assert decoded == converter.structure(wire, BackchannelAuthenticationFailResponse)

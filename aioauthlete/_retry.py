@@ -12,6 +12,7 @@ from ._gate import Gate
 from ._log import log_attempt, log_give_up
 from ._models import BackchannelAuthenticationFailResponse
 from ._policies import RetryPolicy, TimeoutPolicy
+from ._watchdog import Watchdog
 
 Response = BackchannelAuthenticationFailResponse
 #: One attempt: given the seconds it may take, return an answer or raise an AuthleteError.
@@ -34,7 +35,7 @@ class Retrier:
     tests cannot switch it off, only make it irrelevant.
     """
 
-    __slots__ = ("budget", "clock", "random", "sleep")
+    __slots__ = ("_watchdog", "budget", "clock", "random", "sleep")
 
     def __init__(
         self,
@@ -48,6 +49,13 @@ class Retrier:
         self.clock = clock
         self.sleep = sleep
         self.random = random
+        self._watchdog: Watchdog | None = None
+
+    def _watchdog_for(self, loop: asyncio.AbstractEventLoop) -> Watchdog:
+        watchdog = self._watchdog
+        if watchdog is None or watchdog.loop is not loop:
+            watchdog = self._watchdog = Watchdog(loop)
+        return watchdog
 
     async def call(
         self,
@@ -63,16 +71,18 @@ class Retrier:
 
         The deadline is kept twice: on the injected clock (for the arithmetic tests drive)
         and on the event loop's clock, where it is hard. There is no timer over the whole
-        call: each attempt runs under ``asyncio.timeout(min(attempt, time left))``, a
-        backoff that would cross the deadline is not slept, and only a wait at the *gate*
-        gets a timer of its own. One timer per attempt keeps the hot path as cheap as a
-        bare aiohttp request (which pays for aiohttp's own total timer).
+        call: each attempt runs under a limit of ``min(attempt, time left)`` kept by the
+        client's ``Watchdog`` (one timer for all attempts, see ``_watchdog``), a backoff
+        that would cross the deadline is not slept, and only a wait at the *gate* gets a
+        timer of its own.
 
         *gate* bounds the attempts in flight; it is acquired before the attempt's timer
         starts, so queueing for a connection never counts as a timed-out attempt.
         """
         clock = self.clock
-        loop_time = asyncio.get_running_loop().time
+        loop = asyncio.get_running_loop()
+        loop_time = loop.time
+        watchdog = self._watchdog_for(loop)
         deadline = clock() + timeout.total
         hard_deadline = loop_time() + timeout.total
         number = spent = 0
@@ -94,7 +104,7 @@ class Retrier:
                     raise self._past_deadline(timeout, number - 1, ambiguous, service_id, ticket)
                 bound = min(timeout.attempt, remaining)
                 try:
-                    async with asyncio.timeout(bound):
+                    with watchdog.limit(bound):
                         response = await attempt(bound)
                 except AuthleteError as exc:
                     error = exc

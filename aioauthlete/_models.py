@@ -72,6 +72,11 @@ def _check_optional_text(_: object, attribute: Any, value: str | None) -> None:
         check_text(value, attribute.name)
 
 
+def _to_reason(value: str) -> FailReason:
+    # A member passes straight through: FailReason(member) takes the enum's slow path.
+    return value if type(value) is FailReason else FailReason(value)
+
+
 def _ticket_repr(ticket: object) -> str:
     return f"<ticket {ticket_ref(str(ticket))}>"
 
@@ -85,7 +90,7 @@ class BackchannelAuthenticationFailRequest:
     """
 
     ticket: str = field(validator=_check_ticket, repr=_ticket_repr)
-    reason: FailReason = field(converter=FailReason)
+    reason: FailReason = field(converter=_to_reason)
     error_description: str | None = field(default=None, validator=_check_optional_text)
     error_uri: str | None = field(default=None, validator=_check_optional_text)
 

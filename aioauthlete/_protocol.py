@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import cattrs
+from multidict import CIMultiDict
 
 from ._converter import converter
 from ._errors import AuthleteApiError, AuthleteResponseError
@@ -36,11 +37,12 @@ _SECONDS: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 AnyFailRequest = BackchannelAuthenticationFailRequest | BackchannelAuthenticationFailApiFormRequest
 
 
-class RedactedHeaders(dict[str, str]):
+class RedactedHeaders(CIMultiDict[str]):
     """Request headers whose ``repr`` hides the Authorization value.
 
     Frame locals show up in tracebacks printed with locals (``pytest --showlocals``, error
-    reporters); the credential must not.
+    reporters); the credential must not. A ``CIMultiDict``, which aiohttp takes without
+    converting it first.
     """
 
     def __repr__(self) -> str:
@@ -126,8 +128,8 @@ class Endpoint:
             "Accept-Encoding": "identity",
             "User-Agent": user_agent,
         }
-        self._json_headers = RedactedHeaders(common, **{"Content-Type": JSON_TYPE})
-        self._form_headers = RedactedHeaders(common, **{"Content-Type": FORM_TYPE})
+        self._json_headers = RedactedHeaders({**common, "Content-Type": JSON_TYPE})
+        self._form_headers = RedactedHeaders({**common, "Content-Type": FORM_TYPE})
         self._json_url = self._url_for(self._service_id)
 
     @property

@@ -7,7 +7,7 @@ import base64
 import json
 import threading
 import urllib.parse
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 import aiohttp
 import pytest
@@ -67,7 +67,7 @@ async def test_json_call_sends_bearer_json_and_returns_the_answer(
     assert response.action.status_code == 403
     (call,) = sent(mocked)
     headers = call["headers"]
-    assert isinstance(headers, dict)
+    assert isinstance(headers, Mapping)
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     assert json.loads(call["data"]) == {"ticket": TICKET, "reason": "ACCESS_DENIED"}  # type: ignore[arg-type]
     assert call["allow_redirects"] is False
@@ -83,7 +83,7 @@ async def test_v2_call_uses_basic_auth_and_the_short_path(mocked: aioresponses) 
         await client.backchannel_authentication_fail(fail_request())
     (call,) = sent(mocked, url)
     headers = call["headers"]
-    assert isinstance(headers, dict)
+    assert isinstance(headers, Mapping)
     assert (
         base64.b64decode(headers["Authorization"].split()[1]).decode() == f"{SERVICE_ID}:{SECRET}"
     )

@@ -7,7 +7,7 @@ import functools
 import random as _random
 import ssl as _ssl
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -16,12 +16,11 @@ import aiohttp
 from ._backoff import RetryBudget
 from ._batch import BatchOptions, FailRequests, fail_stream, in_input_order
 from ._config import check_credentials, env_settings, resolve_base_url
-from ._errors import AuthleteTransportError
 from ._gate import Gate
 from ._models import BackchannelAuthenticationFailResponse
 from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
-from ._protocol import AnyFailRequest, Endpoint, PreparedRequest, decode_answer, parse_retry_after
+from ._protocol import AnyFailRequest, Endpoint, decode_http
 from ._retry import Answered, Retrier
 from ._transport import connect_timeout, open_session, post
 from ._version import user_agent
@@ -159,7 +158,7 @@ class AuthleteClient:
         """
         if self._closed:
             return
-        self._closed = True
+        self._closed = self._retrier.closed = True
         if self._owns_session and self._session is not None:
             await self._session.close()
 
@@ -246,21 +245,20 @@ class AuthleteClient:
         )
         return fail_stream(self, requests, options.check(self))
 
-    async def _call(
+    def _call(
         self,
         request: AnyFailRequest,
         retry: RetryPolicy | None,
         timeout: TimeoutPolicy | None,
-    ) -> Answered:
+    ) -> Coroutine[Any, Any, Answered]:
+        """The retry loop for *request*, ready to await (a plain function: no extra frame)."""
         prepared = self._endpoint.prepare(request)
         session, gate = self._open()
         retry = self._retry if retry is None else retry
         timeout = self._timeout if timeout is None else timeout
-
-        attempt = functools.partial(
-            self._attempt, session, prepared, self._client_timeout(timeout.connect)
-        )
-        return await self._retrier.call(
+        connect = self._client_timeout(timeout.connect)
+        attempt = functools.partial(post, session, prepared, connect, self._max_body, decode_http)
+        return self._retrier.call(
             attempt,
             gate=gate,
             retry=retry,
@@ -268,23 +266,6 @@ class AuthleteClient:
             service_id=prepared.service_id,
             ticket=prepared.ticket,
         )
-
-    async def _attempt(
-        self,
-        session: aiohttp.ClientSession,
-        prepared: PreparedRequest,
-        connect: aiohttp.ClientTimeout,
-        seconds: float,  # enforced by the retry loop around this call
-    ) -> BackchannelAuthenticationFailResponse:
-        if self._closed:  # aclose() during the call: no retry on the closed session
-            raise AuthleteTransportError(
-                detail="the client was closed during the call",
-                may_have_reached=False,
-                retryable=False,
-            )
-        raw = await post(session, prepared, connect, self._max_body)
-        retry_after = parse_retry_after(raw.retry_after, time.time()) if raw.retry_after else None
-        return decode_answer(raw.status, raw.content_type, raw.body, retry_after)
 
     def _client_timeout(self, connect: float) -> aiohttp.ClientTimeout:
         cached = self._client_timeouts.get(connect)

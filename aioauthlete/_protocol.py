@@ -10,6 +10,7 @@ import base64
 import email.utils
 import json
 import re
+import time
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Final
@@ -205,6 +206,14 @@ def _load_object(body: bytes) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def decode_http(
+    status: int, content_type: str, body: bytes, retry_after: str | None
+) -> BackchannelAuthenticationFailResponse:
+    """``decode_answer`` for an answer as the transport reads it: ``Retry-After`` as sent."""
+    seconds = parse_retry_after(retry_after, time.time()) if retry_after else None
+    return decode_answer(status, content_type, body, seconds)
 
 
 def decode_answer(

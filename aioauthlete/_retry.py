@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from ._backoff import RetryBudget, is_retryable, next_delay
-from ._errors import AuthleteError, AuthleteTimeoutError
+from ._errors import AuthleteError, AuthleteTimeoutError, AuthleteTransportError
 from ._gate import Gate
 from ._log import log_attempt, log_give_up
 from ._models import BackchannelAuthenticationFailResponse
@@ -35,7 +35,7 @@ class Retrier:
     tests cannot switch it off, only make it irrelevant.
     """
 
-    __slots__ = ("_watchdog", "budget", "clock", "random", "sleep")
+    __slots__ = ("_watchdog", "budget", "clock", "closed", "random", "sleep")
 
     def __init__(
         self,
@@ -50,6 +50,8 @@ class Retrier:
         self.sleep = sleep
         self.random = random
         self._watchdog: Watchdog | None = None
+        #: Set when the client closes: a call in flight then makes no further attempt.
+        self.closed = False
 
     def _watchdog_for(self, loop: asyncio.AbstractEventLoop) -> Watchdog:
         watchdog = self._watchdog
@@ -104,6 +106,8 @@ class Retrier:
                     raise self._past_deadline(timeout, number - 1, ambiguous, service_id, ticket)
                 bound = min(timeout.attempt, remaining)
                 try:
+                    if self.closed:
+                        raise _closed_during_call()
                     with watchdog.limit(bound):
                         response = await attempt(bound)
                 except AuthleteError as exc:
@@ -178,6 +182,12 @@ _SLACK = 1e-3
 
 def _gone(*remaining: float) -> bool:
     return min(remaining) <= _SLACK
+
+
+def _closed_during_call() -> AuthleteTransportError:
+    return AuthleteTransportError(
+        detail="the client was closed during the call", may_have_reached=False, retryable=False
+    )
 
 
 def _cost(retry: RetryPolicy, error: AuthleteError) -> int:

@@ -8,10 +8,12 @@ error that keeps only its class name and a short, sanitised description.
 from __future__ import annotations
 
 import ssl as _ssl
+from collections.abc import Callable
 
 import aiohttp
 
 from ._errors import AuthleteResponseError, AuthleteTimeoutError, AuthleteTransportError
+from ._models import BackchannelAuthenticationFailResponse
 from ._protocol import PreparedRequest
 
 #: Kept below the idle timeouts of common load balancers, so that a pooled connection is
@@ -38,16 +40,9 @@ def open_session(
     )
 
 
-class RawAnswer:
-    """The parts of an HTTP answer the protocol layer decodes."""
-
-    __slots__ = ("body", "content_type", "retry_after", "status")
-
-    def __init__(self, status: int, content_type: str, retry_after: str | None, body: bytes):
-        self.status = status
-        self.content_type = content_type
-        self.retry_after = retry_after
-        self.body = body
+#: Turns one HTTP answer (status, bare media type, body, Retry-After header) into a
+#: response or raises the error it stands for: the protocol layer's ``decode_http``.
+Decode = Callable[[int, str, bytes, str | None], BackchannelAuthenticationFailResponse]
 
 
 def connect_timeout(connect: float) -> aiohttp.ClientTimeout:
@@ -60,11 +55,15 @@ async def post(
     request: PreparedRequest,
     timeout: aiohttp.ClientTimeout,
     max_body: int,
-) -> RawAnswer:
-    """Send one attempt and read its answer, at most *max_body* bytes of it.
+    decode: Decode,
+    seconds: float,
+) -> BackchannelAuthenticationFailResponse:
+    """Send one attempt, read at most *max_body* bytes of its answer and *decode* it.
 
-    *timeout* carries only aiohttp's connect bound (``connect_timeout``). The attempt as a
-    whole is bounded by the retry loop's ``asyncio.timeout``, not by
+    The signature fits the retry loop's attempt once partially applied: *seconds* is the
+    attempt's limit, which the loop enforces around this call. *timeout* carries only
+    aiohttp's connect bound (``connect_timeout``). The attempt as a whole is bounded by
+    the retry loop's watchdog, not by
     ``ClientTimeout.total``: aiohttp (3.14) enters its total timer twice per request and,
     when it fires, uncancels the task twice for its one cancel, so a cancellation landing
     in the same loop iteration (the caller's ``task.cancel()`` or ``asyncio.timeout``)
@@ -85,28 +84,30 @@ async def post(
             status = response.status
             if 300 <= status < 400:
                 response.close()  # a redirect's body is of no use; do not pool the socket
-                return RawAnswer(status, "", None, b"")
-            body = await _read_capped(response, max_body)
-            return RawAnswer(
-                status,
-                response.content_type,
-                response.headers.get("Retry-After"),
-                body,
-            )
+                return decode(status, "", b"", None)
+            headers = response.headers
+            length = response.content_length
+            if length is not None and length <= max_body and "Content-Encoding" not in headers:
+                body = await response.read()  # the common case: exactly `length` bytes
+            else:
+                body = await _read_capped(response, max_body)
+            retry_after = headers.get("Retry-After") if status >= 400 else None
+            return decode(status, response.content_type, body, retry_after)
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         error = map_exception(exc)
     raise error
 
 
 async def _read_capped(response: aiohttp.ClientResponse, max_body: int) -> bytes:
+    """Read a body that is too long, chunked, or compressed although we asked for identity.
+
+    Content-Length (if any) counts compressed bytes, so count what decompression yields,
+    as it yields it, and stop at the cap.
+    """
     length = response.content_length
     if length is not None and length > max_body:
         response.close()
         raise _too_large(response.status, max_body)
-    if length is not None and "Content-Encoding" not in response.headers:
-        return await response.read()  # exactly `length` bytes: within the cap
-    # Chunked, or compressed although we asked for identity: Content-Length (if any)
-    # counts compressed bytes, so count what decompression yields, as it yields it.
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():

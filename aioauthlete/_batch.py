@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 from attrs import frozen
 
+from ._channel import Channel
 from ._errors import AuthleteApiError, AuthleteError
 from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
@@ -25,6 +26,7 @@ from ._ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from ._client import AuthleteClient
+    from ._retry import Answered
 
 FailRequests = Iterable[AnyFailRequest] | AsyncIterable[AnyFailRequest]
 
@@ -38,32 +40,34 @@ class _Source:
     """Hands out ``(index, request)`` pairs from a sync or async iterable, one at a time."""
 
     def __init__(self, requests: FailRequests) -> None:
-        self._sync: Iterator[AnyFailRequest] | None = None
+        self.sync: Iterator[AnyFailRequest] | None = None
         self._async: AsyncIterator[AnyFailRequest] | None = None
         if isinstance(requests, AsyncIterable):
             self._async = aiter(requests)
         else:
-            self._sync = iter(requests)
+            self.sync = iter(requests)
         self._lock = asyncio.Lock()  # an async generator refuses concurrent __anext__
         self._next_index = 0
-        self._exhausted = False
 
-    async def next(self) -> tuple[int, AnyFailRequest] | None:
-        if self._exhausted:
-            return None
-        if self._sync is not None:
-            request = next(self._sync, None)
-        else:
-            assert self._async is not None
-            async with self._lock:
-                if self._exhausted:
-                    return None
-                request = await anext(self._async, None)
+    def take(self) -> tuple[int, AnyFailRequest] | None:
+        """The next pair of a sync iterable (no coroutine: this runs once per ticket)."""
+        assert self.sync is not None
+        request = next(self.sync, None)
         if request is None:
-            self._exhausted = True
             return None
         index = self._next_index
-        self._next_index += 1
+        self._next_index = index + 1
+        return index, request
+
+    async def take_async(self) -> tuple[int, AnyFailRequest] | None:
+        """The next pair of an async iterable, one worker at a time."""
+        assert self._async is not None
+        async with self._lock:
+            request = await anext(self._async, None)
+        if request is None:
+            return None
+        index = self._next_index
+        self._next_index = index + 1
         return index, request
 
 
@@ -74,6 +78,10 @@ class _Crash:
 
     def __init__(self, exc: Exception) -> None:
         self.exc = exc
+
+
+#: What workers hand to the consumer: an outcome, a crash, or None when a worker is done.
+_Item = FailOutcome | _Crash | None
 
 
 class _Batch:
@@ -87,6 +95,7 @@ class _Batch:
         limiter: RateLimiter | None,
     ) -> None:
         self.client = client
+        self.clock = client._retrier.clock
         self.timeout = timeout
         self.limiter = limiter
         # With a limiter, a 429 pauses the whole batch instead of being retried per ticket.
@@ -98,42 +107,74 @@ class _Batch:
         )
 
     async def run_one(self, index: int, request: AnyFailRequest) -> FailOutcome:
-        clock = self.client._retrier.clock
+        if self.limiter is not None:
+            return await self._run_paced(index, request)
+        started = self.clock()
+        try:
+            answered = await self.client._call(request, self.retry, self.timeout)
+        except AuthleteError as error:
+            return self._failed(index, request, error, 0, False, started)
+        return self._answered(index, request, answered, 0, False, started)
+
+    async def _run_paced(self, index: int, request: AnyFailRequest) -> FailOutcome:
+        """Each try waits for the rate limiter; a 429 slows the batch and tries again."""
+        assert self.limiter is not None
         started: float | None = None
         attempts = 0
         ambiguous = False
         throttled = 0
         while True:
-            if self.limiter is not None:
-                await self.limiter.acquire()
+            await self.limiter.acquire()
             if started is None:
-                started = clock()
+                started = self.clock()
             try:
                 answered = await self.client._call(request, self.retry, self.timeout)
             except AuthleteError as error:
-                attempts += error.attempts
-                ambiguous = ambiguous or error.ambiguous
                 if self._pause_for(error, throttled):
                     throttled += 1
+                    attempts += error.attempts
+                    ambiguous = ambiguous or error.ambiguous
                     continue
-                return FailOutcome(
-                    index=index,
-                    request=request,
-                    response=None,
-                    error=error,
-                    attempts=attempts,
-                    ambiguous=ambiguous,
-                    elapsed=clock() - started,
-                )
-            return FailOutcome(
-                index=index,
-                request=request,
-                response=answered.response,
-                error=None,
-                attempts=attempts + answered.attempts,
-                ambiguous=ambiguous or answered.ambiguous,
-                elapsed=clock() - started,
-            )
+                return self._failed(index, request, error, attempts, ambiguous, started)
+            return self._answered(index, request, answered, attempts, ambiguous, started)
+
+    def _answered(
+        self,
+        index: int,
+        request: AnyFailRequest,
+        answered: Answered,
+        attempts: int,
+        ambiguous: bool,
+        started: float,
+    ) -> FailOutcome:
+        return FailOutcome(
+            index=index,
+            request=request,
+            response=answered.response,
+            error=None,
+            attempts=attempts + answered.attempts,
+            ambiguous=ambiguous or answered.ambiguous,
+            elapsed=self.clock() - started,
+        )
+
+    def _failed(
+        self,
+        index: int,
+        request: AnyFailRequest,
+        error: AuthleteError,
+        attempts: int,
+        ambiguous: bool,
+        started: float,
+    ) -> FailOutcome:
+        return FailOutcome(
+            index=index,
+            request=request,
+            response=None,
+            error=error,
+            attempts=attempts + error.attempts,
+            ambiguous=ambiguous or error.ambiguous,
+            elapsed=self.clock() - started,
+        )
 
     def _pause_for(self, error: AuthleteError, throttled: int) -> bool:
         """On a 429, slow the whole batch down and say whether this ticket goes again."""
@@ -146,16 +187,20 @@ class _Batch:
         return True
 
 
-async def _work(
-    batch: _Batch, source: _Source, results: asyncio.Queue[FailOutcome | _Crash | None]
-) -> None:
+async def _work(batch: _Batch, source: _Source, channel: Channel[_Item]) -> None:
     try:
-        while (item := await source.next()) is not None:
-            await results.put(await batch.run_one(*item))
+        if source.sync is not None:
+            while (item := source.take()) is not None:
+                if channel.put(await batch.run_one(*item)):
+                    await channel.room()
+        else:
+            while (item := await source.take_async()) is not None:
+                if channel.put(await batch.run_one(*item)):
+                    await channel.room()
     except Exception as exc:  # noqa: BLE001 - handed to the consumer, who raises it
-        await results.put(_Crash(exc))
+        channel.put(_Crash(exc))
     else:
-        await results.put(None)
+        channel.put(None)
 
 
 def check_concurrency(client: AuthleteClient, concurrency: int) -> None:
@@ -196,18 +241,18 @@ async def fail_stream(
     retry = client.retry if options.retry is None else options.retry
     batch = _Batch(client, retry, options.timeout, limiter)
     source = _Source(requests)
-    results: asyncio.Queue[FailOutcome | _Crash | None] = asyncio.Queue(maxsize=concurrency)
-    workers = [asyncio.create_task(_work(batch, source, results)) for _ in range(concurrency)]
+    channel: Channel[_Item] = Channel(concurrency)
+    workers = [asyncio.create_task(_work(batch, source, channel)) for _ in range(concurrency)]
     try:
         running = len(workers)
         while running:
-            item = await results.get()
-            if item is None:
-                running -= 1
-            elif isinstance(item, _Crash):
-                raise item.exc
-            else:
-                yield item
+            for item in await channel.take_all():
+                if item is None:
+                    running -= 1
+                elif isinstance(item, _Crash):
+                    raise item.exc
+                else:
+                    yield item
     finally:
         for worker in workers:
             worker.cancel()

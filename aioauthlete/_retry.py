@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from ._backoff import RetryBudget, is_retryable, next_delay
 from ._errors import AuthleteError, AuthleteTimeoutError, AuthleteTransportError
 from ._gate import Gate
-from ._log import log_attempt, log_give_up
+from ._log import log_attempt, log_give_up, logger
 from ._models import BackchannelAuthenticationFailResponse
 from ._policies import RetryPolicy, TimeoutPolicy
-from ._watchdog import Watchdog
+from ._watchdog import Guard, Watchdog
 
 Response = BackchannelAuthenticationFailResponse
 #: One attempt: given the seconds it may take, return an answer or raise an AuthleteError.
 Attempt = Callable[[float], Awaitable[Response]]
+
+
+DEBUG = logging.DEBUG
+debug_enabled = logger.isEnabledFor  # the success path skips even the call when off
 
 
 class Answered(NamedTuple):
@@ -54,9 +59,7 @@ class Retrier:
         self.closed = False
 
     def _watchdog_for(self, loop: asyncio.AbstractEventLoop) -> Watchdog:
-        watchdog = self._watchdog
-        if watchdog is None or watchdog.loop is not loop:
-            watchdog = self._watchdog = Watchdog(loop)
+        watchdog = self._watchdog = Watchdog(loop)
         return watchdog
 
     async def call(
@@ -84,7 +87,9 @@ class Retrier:
         clock = self.clock
         loop = asyncio.get_running_loop()
         loop_time = loop.time
-        watchdog = self._watchdog_for(loop)
+        watchdog = self._watchdog
+        if watchdog is None or watchdog.loop is not loop:
+            watchdog = self._watchdog_for(loop)
         deadline = clock() + timeout.total
         hard_deadline = loop_time() + timeout.total
         number = spent = 0
@@ -108,7 +113,7 @@ class Retrier:
                 try:
                     if self.closed:
                         raise _closed_during_call()
-                    with watchdog.limit(bound):
+                    with Guard(watchdog, bound):
                         response = await attempt(bound)
                 except AuthleteError as exc:
                     error = exc
@@ -118,7 +123,8 @@ class Retrier:
                         may_have_reached=True,
                     )
                 else:
-                    log_attempt(service_id, ticket, number, response, clock() - started)
+                    if debug_enabled(DEBUG):
+                        log_attempt(service_id, ticket, number, response, clock() - started)
                     self.budget.refund(spent or retry.budget_refund)
                     return Answered(response, number, ambiguous)
             finally:

@@ -40,21 +40,12 @@ class Watchdog:
         """A context manager that cancels the current task after *seconds* (sync ``with``)."""
         return Guard(self, seconds)
 
-    def _file(self, guard: Guard, when: float) -> int:
-        tick = math.ceil(when / RESOLUTION)
-        bucket = self._buckets.get(tick)
-        if bucket is None:
-            bucket = self._buckets[tick] = set()
-            heapq.heappush(self._ticks, tick)
-            if self._ticks[0] == tick:  # earlier than the timer: move the timer
-                self._schedule()
-        bucket.add(guard)
-        return tick
-
-    def _drop(self, guard: Guard, tick: int) -> None:
-        bucket = self._buckets.get(tick)
-        if bucket is not None:
-            bucket.discard(guard)
+    def _open_bucket(self, tick: int) -> set[Guard]:
+        bucket = self._buckets[tick] = set()
+        heapq.heappush(self._ticks, tick)
+        if self._ticks[0] == tick:  # earlier than the timer: move the timer
+            self._schedule()
+        return bucket
 
     def _schedule(self) -> None:
         if self._handle is not None:
@@ -89,7 +80,12 @@ class Guard:
         self._task = task
         self._cancelling = task.cancelling()
         watchdog = self._watchdog
-        self._tick = watchdog._file(self, watchdog.loop.time() + self._seconds)
+        tick = self._tick = math.ceil((watchdog.loop.time() + self._seconds) / RESOLUTION)
+        bucket = watchdog._buckets.get(tick)
+        if bucket is None:
+            watchdog._open_bucket(tick).add(self)
+        else:
+            bucket.add(self)
         return self
 
     def fire(self) -> None:
@@ -104,7 +100,9 @@ class Guard:
         tb: TracebackType | None,
     ) -> None:
         if not self._fired:
-            self._watchdog._drop(self, self._tick)
+            bucket = self._watchdog._buckets.get(self._tick)
+            if bucket is not None:
+                bucket.discard(self)
             return
         if self._task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
             raise TimeoutError from exc

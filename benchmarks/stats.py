@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 
 from attrs import frozen
 
-from aioauthlete._loadtest import LatencyHistogram, LoadReport
+from aioauthlete._histogram import LatencyHistogram
+from aioauthlete._loadtest import LoadReport
 
 BASELINE = "raw-aiohttp"
 

@@ -20,7 +20,8 @@ from typing import Any
 import aiohttp
 
 from aioauthlete import AuthleteClient, BackchannelAuthenticationFailRequest
-from aioauthlete._loadtest import LatencyHistogram, default_request, run_calls, run_load
+from aioauthlete._histogram import LatencyHistogram
+from aioauthlete._loadtest import default_request, run_calls, run_load
 
 from .servers import Server
 from .stats import Measure

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .._client import AuthleteClient
-from .._loadtest import LoadProgress, LoadReport, render_report, run_load
+from .._loadrender import render_report
+from .._loadtest import LoadProgress, LoadReport, run_load
 from .._models import BackchannelAuthenticationFailRequest, FailReason
 from .._policies import RetryPolicy
 from ._common import REASON_HELP, UsageError, count, note, positive_float, positive_int, reason

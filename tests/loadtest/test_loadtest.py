@@ -12,15 +12,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from aioauthlete import AuthleteClient, BackchannelAuthenticationFailRequest, RetryPolicy
-from aioauthlete._loadtest import (
-    LatencyHistogram,
-    LoadProgress,
-    LoadReport,
-    render_histogram,
-    render_report,
-    run_calls,
-    run_load,
-)
+from aioauthlete._histogram import LatencyHistogram
+from aioauthlete._loadrender import render_histogram, render_report
+from aioauthlete._loadtest import LoadProgress, LoadReport, run_calls, run_load
 from aioauthlete.testing import AuthleteEmulator
 
 ONE_ATTEMPT = RetryPolicy(attempts=1)

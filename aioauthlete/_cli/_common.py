@@ -25,26 +25,24 @@ def note(message: str, stream: TextIO | None = None) -> None:
     print(f"{PROG}: {message}", file=sys.stderr if stream is None else stream, flush=True)
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of 1 or more."""
+def _whole(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    return _whole(text, 1)
 
 
 def count(text: str) -> int:
     """An argparse type: a whole number of 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
+    return _whole(text, 0)
 
 
 def positive_float(text: str) -> float:

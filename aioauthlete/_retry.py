@@ -20,8 +20,8 @@ Response = BackchannelAuthenticationFailResponse
 Attempt = Callable[[float], Awaitable[Response]]
 
 
-DEBUG = logging.DEBUG
-debug_enabled = logger.isEnabledFor  # the success path skips even the call when off
+_DEBUG = logging.DEBUG
+_debug_enabled = logger.isEnabledFor  # the success path skips even the call when off
 
 
 class Answered(NamedTuple):
@@ -35,8 +35,8 @@ class Answered(NamedTuple):
 class Retrier:
     """Runs attempts under one client's budget, with injectable sleep, clock and randomness.
 
-    *clock* measures the deadline and the backoff (``time.monotonic`` by default); the hard
-    deadline itself is an ``asyncio.timeout`` on the event loop's clock, so a fake clock in
+    *clock* measures the deadline and the backoff (``time.monotonic`` by default); the
+    deadline is also kept on the event loop's clock, where it is hard, so a fake clock in
     tests cannot switch it off, only make it irrelevant.
     """
 
@@ -123,7 +123,7 @@ class Retrier:
                         may_have_reached=True,
                     )
                 else:
-                    if debug_enabled(DEBUG):
+                    if _debug_enabled(_DEBUG):
                         log_attempt(service_id, ticket, number, response, clock() - started)
                     self.budget.refund(spent or retry.budget_refund)
                     return Answered(response, number, ambiguous)

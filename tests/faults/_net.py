@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 from collections.abc import Coroutine
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 LOOPBACK = "127.0.0.1"
 """The only host the injectors ever bind or connect to."""
@@ -82,3 +84,58 @@ async def close_writer(writer: asyncio.StreamWriter) -> None:
     writer.close()
     with contextlib.suppress(*PEER_GONE):
         await writer.wait_closed()
+
+
+class LoopbackServer:
+    """A server on 127.0.0.1:0 whose connections and tasks all end with it.
+
+    Subclasses serve each accepted connection in ``_serve``; ``connections`` counts them,
+    and a script error other than the peer going away is re-raised on leaving the
+    ``async with`` block.
+    """
+
+    def __init__(self, *, ssl_context: ssl.SSLContext | None = None, limit: int = 2**16) -> None:
+        self._ssl = ssl_context
+        self._limit = limit
+        self._server: asyncio.Server | None = None
+        self._conns = ConnectionSet()
+        self.port = 0
+        self.connections = 0
+
+    async def start(self) -> None:
+        """Bind 127.0.0.1 on a free port and start accepting."""
+        self._server = await asyncio.start_server(
+            self._on_connect, LOOPBACK, 0, ssl=self._ssl, limit=self._limit
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        """Stop listening, then close every connection and task."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        await self._conns.aclose()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+        if exc is None and self._conns.errors:
+            raise self._conns.errors[0]
+
+    def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Synchronous on purpose: it runs inside connection_made, so no connection escapes
+        # the bookkeeping even if shutdown starts on the next loop iteration.
+        self.connections += 1
+        self._conns.track(writer)
+        self._conns.spawn(self._serve(reader, writer))
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError

@@ -15,10 +15,9 @@ import asyncio
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self, TypedDict, Unpack
+from typing import TypedDict, Unpack
 
-from tests.faults._net import LOOPBACK, PEER_GONE, ConnectionSet, close_writer, reset
+from tests.faults._net import LOOPBACK, PEER_GONE, LoopbackServer, close_writer, reset
 
 _READ_SIZE = 65536
 
@@ -68,7 +67,7 @@ class ToxicOptions(TypedDict, total=False):
     close_before_answer: bool
 
 
-class ToxicProxy:
+class ToxicProxy(LoopbackServer):
     """``async with ToxicProxy(upstream_port, latency=0.2) as proxy:`` then use ``proxy.url``.
 
     Change toxics while running with ``proxy.update(...)`` (validated) or by assigning to
@@ -77,12 +76,9 @@ class ToxicProxy:
     """
 
     def __init__(self, upstream_port: int, **toxics: Unpack[ToxicOptions]) -> None:
+        super().__init__()
         self.upstream_port = upstream_port
         self.toxics = Toxics(**toxics)
-        self._server: asyncio.Server | None = None
-        self._conns = ConnectionSet()
-        self.port = 0
-        self.connections = 0
         self.bytes_up = 0
         self.bytes_down = 0
 
@@ -94,38 +90,6 @@ class ToxicProxy:
     def update(self, **changes: Unpack[ToxicOptions]) -> None:
         """Replace some toxics at once, with validation; affects chunks from now on."""
         self.toxics = dataclasses.replace(self.toxics, **changes)
-
-    async def start(self) -> None:
-        """Bind 127.0.0.1 on a free port and start accepting."""
-        self._server = await asyncio.start_server(self._on_connect, LOOPBACK, 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def close(self) -> None:
-        """Stop listening and close every client and upstream socket and every pump task."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-        await self._conns.aclose()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-        if exc is None and self._conns.errors:
-            raise self._conns.errors[0]
-
-    def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # Synchronous: runs inside connection_made, so shutdown cannot miss a connection.
-        self.connections += 1
-        self._conns.track(writer)
-        self._conns.spawn(self._serve(reader, writer))
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.toxics.blackhole:

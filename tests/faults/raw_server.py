@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Self
 
 from tests.faults._http import MAX_HEAD, Request, read_head_and_body
-from tests.faults._net import LOOPBACK, ConnectionSet, close_writer, reset
+from tests.faults._net import LOOPBACK, LoopbackServer, close_writer, reset
 
 Handler = Callable[["RawConnection"], Awaitable[None]]
 """A script: called with the connection when it is accepted, and again per later request."""
@@ -99,7 +97,7 @@ class RawConnection:
         reset(self._writer)
 
 
-class RawHttpServer:
+class RawHttpServer(LoopbackServer):
     """``async with RawHttpServer(handler) as server:`` serves ``handler`` on 127.0.0.1.
 
     The handler runs when a connection is accepted. If it returns and leaves the connection
@@ -109,15 +107,10 @@ class RawHttpServer:
     """
 
     def __init__(self, handler: Handler, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(ssl_context=ssl_context, limit=MAX_HEAD)
         self._handler = handler
-        self._ssl = ssl_context
-        self._server: asyncio.Server | None = None
-        self._conns = ConnectionSet()
-        self.port = 0
         self.requests: list[Request] = []
         """Every request read, over all connections, in order."""
-        self.connections = 0
-        """How many connections were accepted."""
 
     @property
     def errors(self) -> list[Exception]:
@@ -130,42 +123,10 @@ class RawHttpServer:
         scheme = "https" if self._ssl is not None else "http"
         return f"{scheme}://{LOOPBACK}:{self.port}"
 
-    async def start(self) -> None:
-        """Bind 127.0.0.1 on a free port and start accepting."""
-        self._server = await asyncio.start_server(
-            self._on_connect, LOOPBACK, 0, ssl=self._ssl, limit=MAX_HEAD
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await self._serve_connection(RawConnection(reader, writer, self), writer)
 
-    async def close(self) -> None:
-        """Stop listening, then close every connection and script task."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-        await self._conns.aclose()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-        if exc is None and self._conns.errors:
-            raise self._conns.errors[0]
-
-    def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # Synchronous on purpose: it runs inside connection_made, so no connection escapes
-        # the bookkeeping even if shutdown starts on the next loop iteration.
-        self.connections += 1
-        self._conns.track(writer)
-        self._conns.spawn(self._serve(RawConnection(reader, writer, self), writer))
-
-    async def _serve(self, conn: RawConnection, writer: asyncio.StreamWriter) -> None:
+    async def _serve_connection(self, conn: RawConnection, writer: asyncio.StreamWriter) -> None:
         try:
             await self._handler(conn)
             while not conn.closed and await conn.wait_for_request():

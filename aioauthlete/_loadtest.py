@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from ._batch import check_concurrency
 from ._errors import AuthleteError
 from ._histogram import HistogramBucket, LatencyHistogram, LatencySummary
 from ._models import BackchannelAuthenticationFailRequest, FailReason
@@ -283,11 +284,7 @@ async def run_load(
     latency includes building the request (microseconds). *concurrency* may not exceed
     the client's ``max_connections`` (workers would queue inside their deadline).
     """
-    if concurrency > client.max_connections:
-        raise ValueError(
-            f"concurrency {concurrency} exceeds the client's max_connections "
-            f"{client.max_connections}; build the client with max_connections >= {concurrency}"
-        )
+    check_concurrency(client, concurrency)
     make = default_request if make_request is None else make_request
     fail = client.backchannel_authentication_fail
 

@@ -57,14 +57,18 @@ class RetryBudget:
     """A client-wide token bucket that caps how much retrying an outage can cause.
 
     Modelled on the AWS SDKs' retry quota: retries spend tokens, first-try answers earn a
-    few back. Single-threaded by design: one client lives on one event loop.
+    few back. Single-threaded by design: one client lives on one event loop. ``full`` is a
+    plain attribute, so that the answers of a healthy service (the budget is then full)
+    skip the refund with one attribute read.
     """
 
-    __slots__ = ("_capacity", "_tokens")
+    __slots__ = ("_capacity", "_tokens", "full")
 
     def __init__(self, capacity: int | None) -> None:
         self._capacity = capacity
         self._tokens = capacity or 0
+        #: No token is missing (always True without a budget).
+        self.full = True
 
     @property
     def tokens(self) -> int | None:
@@ -78,9 +82,11 @@ class RetryBudget:
         if cost > self._tokens:
             return False
         self._tokens -= cost
+        self.full = self._tokens == self._capacity
         return True
 
     def refund(self, amount: int) -> None:
         """Give *amount* tokens back, never above the capacity."""
         if self._capacity is not None:
             self._tokens = min(self._capacity, self._tokens + amount)
+            self.full = self._tokens == self._capacity

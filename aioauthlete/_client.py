@@ -87,8 +87,10 @@ class AuthleteClient:
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._gate: Gate | None = None
+        #: The session and gate, once open in a loop; None before and after.
+        self._bound: tuple[aiohttp.ClientSession, Gate] | None = None
         self._closed = False
+        self._connect_timeout = connect_timeout(self._timeout.connect)
         self._client_timeouts: dict[float, aiohttp.ClientTimeout] = {}
         self._retrier = Retrier(
             budget=RetryBudget(self._retry.budget_capacity), clock=clock, sleep=sleep, random=random
@@ -159,6 +161,7 @@ class AuthleteClient:
         if self._closed:
             return
         self._closed = self._retrier.closed = True
+        self._bound = None
         if self._owns_session and self._session is not None:
             await self._session.close()
 
@@ -171,15 +174,14 @@ class AuthleteClient:
                 self._session = open_session(
                     max_connections=self._max_connections, ssl=self._ssl, trust_env=self._trust_env
                 )
-            self._gate = Gate(self._max_connections)
+            self._bound = (self._session, Gate(self._max_connections))
             self._loop = loop
         elif loop is not self._loop:
             raise RuntimeError(
                 "this AuthleteClient was opened in another event loop; create one client per loop"
             )
-        assert self._session is not None
-        assert self._gate is not None
-        return self._session, self._gate
+        assert self._bound is not None
+        return self._bound
 
     async def backchannel_authentication_fail(
         self,
@@ -251,20 +253,26 @@ class AuthleteClient:
         retry: RetryPolicy | None,
         timeout: TimeoutPolicy | None,
     ) -> Coroutine[Any, Any, Answered]:
-        """The retry loop for *request*, ready to await (a plain function: no extra frame)."""
+        """The retry loop for *request*, ready to await (a plain function: no extra frame).
+
+        Runs for every call, so the usual case (an open client in its own loop, the
+        client's timeouts) reads prebuilt values and checks nothing twice.
+        """
         prepared = self._endpoint.prepare(request)
-        session, gate = self._open()
-        retry = self._retry if retry is None else retry
-        timeout = self._timeout if timeout is None else timeout
-        connect = self._client_timeout(timeout.connect)
-        attempt = functools.partial(post, session, prepared, connect, self._max_body, decode_http)
+        bound = self._bound
+        if bound is None or self._loop is not asyncio.get_running_loop():
+            bound = self._open()  # opens, or raises the reason it cannot
+        if timeout is None:
+            timeout, connect = self._timeout, self._connect_timeout
+        else:
+            connect = self._client_timeout(timeout.connect)
+        attempt = functools.partial(post, bound[0], prepared, connect, self._max_body, decode_http)
         return self._retrier.call(
             attempt,
-            gate=gate,
-            retry=retry,
+            gate=bound[1],
+            retry=self._retry if retry is None else retry,
             timeout=timeout,
-            service_id=prepared.service_id,
-            ticket=prepared.ticket,
+            subject=prepared,
         )
 
     def _client_timeout(self, connect: float) -> aiohttp.ClientTimeout:

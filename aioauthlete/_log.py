@@ -9,6 +9,7 @@ formatted unless the level is on.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from ._errors import AuthleteApiError, AuthleteError, AuthleteResponseError
 from ._models import BackchannelAuthenticationFailResponse
@@ -18,6 +19,16 @@ logger = logging.getLogger("aioauthlete")
 # A library logs only where the application says: without a handler of its own, Python's
 # last-resort handler would print every give-up WARNING to stderr.
 logger.addHandler(logging.NullHandler())
+
+
+class Subject(Protocol):
+    """What a record says of the call: its service, and its ticket as a hash only."""
+
+    @property
+    def service_id(self) -> str: ...
+
+    @property
+    def ticket(self) -> str: ...
 
 
 def _outcome(result: BackchannelAuthenticationFailResponse | AuthleteError) -> tuple[str, str]:
@@ -31,8 +42,7 @@ def _outcome(result: BackchannelAuthenticationFailResponse | AuthleteError) -> t
 
 
 def log_attempt(
-    service_id: str,
-    ticket: str,
+    subject: Subject,
     attempt: int,
     result: BackchannelAuthenticationFailResponse | AuthleteError,
     elapsed: float,
@@ -44,26 +54,26 @@ def log_attempt(
     detail = "" if isinstance(result, BackchannelAuthenticationFailResponse) else f" ({result})"
     logger.debug(
         "fail attempt service=%s attempt=%d status=%s result_code=%s elapsed=%.3fs ticket=%s%s",
-        service_id,
+        subject.service_id,
         attempt,
         status,
         code,
         elapsed,
-        ticket_ref(ticket),
+        ticket_ref(subject.ticket),
         detail,
     )
 
 
-def log_give_up(service_id: str, ticket: str, error: AuthleteError, why: str) -> None:
+def log_give_up(subject: Subject, error: AuthleteError, why: str) -> None:
     """One WARNING record when a call ends without an answer it can return."""
     if not logger.isEnabledFor(logging.WARNING):
         return
     logger.warning(
         "fail call gave up service=%s attempts=%d ambiguous=%s ticket=%s why=%s: %s",
-        service_id,
+        subject.service_id,
         error.attempts,
         error.ambiguous,
-        ticket_ref(ticket),
+        ticket_ref(subject.ticket),
         why,
         error,
     )

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from ._backoff import RetryBudget, is_retryable, next_delay
 from ._errors import AuthleteError, AuthleteTimeoutError, AuthleteTransportError
 from ._gate import Gate
-from ._log import log_attempt, log_give_up, logger
+from ._log import Subject, log_attempt, log_give_up, logger
 from ._models import BackchannelAuthenticationFailResponse
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._watchdog import Guard, Watchdog
@@ -69,8 +69,7 @@ class Retrier:
         gate: Gate,
         retry: RetryPolicy,
         timeout: TimeoutPolicy,
-        service_id: str,
-        ticket: str,
+        subject: Subject,
     ) -> Answered:
         """Run *attempt* until it answers, a retry is not allowed, or the deadline passes.
 
@@ -83,17 +82,18 @@ class Retrier:
 
         *gate* bounds the attempts in flight; it is acquired before the attempt's timer
         starts, so queueing for a connection never counts as a timed-out attempt.
+        *subject* names the call in log records (its service and its ticket's hash).
         """
-        clock = self.clock
         loop = asyncio.get_running_loop()
-        loop_time = loop.time
         watchdog = self._watchdog
         if watchdog is None or watchdog.loop is not loop:
             watchdog = self._watchdog_for(loop)
-        deadline = clock() + timeout.total
-        hard_deadline = loop_time() + timeout.total
+        clock = self.clock
+        started, loop_now, remaining = clock(), loop.time(), timeout.total
+        deadline, hard_deadline = started + remaining, loop_now + remaining
         number = spent = 0
         ambiguous = False
+        fresh = True  # started, loop_now and remaining are current (the first attempt's)
         error: AuthleteError
         while True:
             number += 1
@@ -102,18 +102,20 @@ class Retrier:
                     async with asyncio.timeout_at(hard_deadline):
                         await gate.enter()
                 except TimeoutError:
-                    late = self._past_deadline(timeout, number - 1, ambiguous, service_id, ticket)
-                    raise late from None
+                    raise self._past_deadline(timeout, number - 1, ambiguous, subject) from None
+                fresh = False
             try:
-                started = clock()
-                remaining = min(deadline - started, hard_deadline - loop_time())
-                if remaining <= 0:
-                    raise self._past_deadline(timeout, number - 1, ambiguous, service_id, ticket)
+                if not fresh:
+                    started, loop_now = clock(), loop.time()
+                    remaining = min(deadline - started, hard_deadline - loop_now)
+                    if remaining <= 0:
+                        raise self._past_deadline(timeout, number - 1, ambiguous, subject)
+                fresh = False
                 bound = min(timeout.attempt, remaining)
                 try:
                     if self.closed:
                         raise _closed_during_call()
-                    with Guard(watchdog, bound):
+                    with Guard(watchdog, loop_now + bound):
                         response = await attempt(bound)
                 except AuthleteError as exc:
                     error = exc
@@ -124,24 +126,26 @@ class Retrier:
                     )
                 else:
                     if _debug_enabled(_DEBUG):
-                        log_attempt(service_id, ticket, number, response, clock() - started)
-                    self.budget.refund(spent or retry.budget_refund)
-                    return Answered(response, number, ambiguous)
+                        log_attempt(subject, number, response, clock() - started)
+                    if not self.budget.full:
+                        self.budget.refund(spent or retry.budget_refund)
+                    # tuple.__new__: a NamedTuple's own __new__ is a Python function.
+                    return tuple.__new__(Answered, (response, number, ambiguous))
             finally:
                 gate.leave()
-            log_attempt(service_id, ticket, number, error, clock() - started)
+            log_attempt(subject, number, error, clock() - started)
             if isinstance(error, AuthleteTimeoutError) and _gone(
-                deadline - clock(), hard_deadline - loop_time()
+                deadline - clock(), hard_deadline - loop.time()
             ):
                 # The attempt's bound was the deadline itself.
-                raise self._past_deadline(timeout, number, True, service_id, ticket)
+                raise self._past_deadline(timeout, number, True, subject)
             delay = next_delay(retry, number, error, self.random)
             why = self._refusal(retry, number, error, delay, deadline, hard_deadline)
             ambiguous = ambiguous or error.ambiguous
             if why is not None:
                 error.attempts, error.ambiguous = number, ambiguous
                 if is_retryable(retry, error):
-                    log_give_up(service_id, ticket, error, why)
+                    log_give_up(subject, error, why)
                 raise error
             assert delay is not None
             spent += _cost(retry, error)
@@ -170,7 +174,7 @@ class Retrier:
 
     @staticmethod
     def _past_deadline(
-        timeout: TimeoutPolicy, attempts: int, may_have_reached: bool, service_id: str, ticket: str
+        timeout: TimeoutPolicy, attempts: int, may_have_reached: bool, subject: Subject
     ) -> AuthleteTimeoutError:
         error = AuthleteTimeoutError(
             detail=f"the call's deadline of {timeout.total:g} s passed",
@@ -178,7 +182,7 @@ class Retrier:
             deadline=True,
             attempts=attempts,
         )
-        log_give_up(service_id, ticket, error, "deadline")
+        log_give_up(subject, error, "deadline")
         return error
 
 

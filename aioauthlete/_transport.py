@@ -11,6 +11,7 @@ import ssl as _ssl
 from collections.abc import Callable
 
 import aiohttp
+from aiohttp import hdrs
 
 from ._errors import AuthleteResponseError, AuthleteTimeoutError, AuthleteTransportError
 from ._models import BackchannelAuthenticationFailResponse
@@ -40,9 +41,11 @@ def open_session(
     )
 
 
-#: Turns one HTTP answer (status, bare media type, body, Retry-After header) into a
-#: response or raises the error it stands for: the protocol layer's ``decode_http``.
-Decode = Callable[[int, str, bytes, str | None], BackchannelAuthenticationFailResponse]
+#: Turns one HTTP answer (status, Content-Type and body, Retry-After) into a response or
+#: raises the error it stands for: the protocol layer's ``decode_http``. Headers come as
+#: sent (``None`` when absent); reading aiohttp's parsed ``content_type`` costs more than
+#: the common case needs.
+Decode = Callable[[int, str | None, bytes, str | None], BackchannelAuthenticationFailResponse]
 
 
 def connect_timeout(connect: float) -> aiohttp.ClientTimeout:
@@ -84,15 +87,19 @@ async def post(
             status = response.status
             if 300 <= status < 400:
                 response.close()  # a redirect's body is of no use; do not pool the socket
-                return decode(status, "", b"", None)
+                return decode(status, None, b"", None)
             headers = response.headers
-            length = response.content_length
-            if length is not None and length <= max_body and "Content-Encoding" not in headers:
+            length = headers.get(hdrs.CONTENT_LENGTH)
+            if (
+                length is not None
+                and int(length) <= max_body
+                and hdrs.CONTENT_ENCODING not in headers
+            ):
                 body = await response.read()  # the common case: exactly `length` bytes
             else:
                 body = await _read_capped(response, max_body)
-            retry_after = headers.get("Retry-After") if status >= 400 else None
-            return decode(status, response.content_type, body, retry_after)
+            retry_after = headers.get(hdrs.RETRY_AFTER) if status >= 400 else None
+            return decode(status, headers.get(hdrs.CONTENT_TYPE), body, retry_after)
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         error = map_exception(exc)
     raise error

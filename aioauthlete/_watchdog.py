@@ -38,7 +38,7 @@ class Watchdog:
 
     def limit(self, seconds: float) -> Guard:
         """A context manager that cancels the current task after *seconds* (sync ``with``)."""
-        return Guard(self, seconds)
+        return Guard(self, self.loop.time() + seconds)
 
     def _open_bucket(self, tick: int) -> set[Guard]:
         bucket = self._buckets[tick] = set()
@@ -64,13 +64,17 @@ class Watchdog:
 
 
 class Guard:
-    """One attempt's limit: enter it in the attempt's task, around the awaits it bounds."""
+    """One attempt's limit: enter it in the attempt's task, around the awaits it bounds.
 
-    __slots__ = ("_cancelling", "_fired", "_seconds", "_task", "_tick", "_watchdog")
+    *at* is the time on the loop's clock when the limit passes: a caller that has just
+    read that clock saves reading it again.
+    """
 
-    def __init__(self, watchdog: Watchdog, seconds: float) -> None:
+    __slots__ = ("_at", "_cancelling", "_fired", "_task", "_tick", "_watchdog")
+
+    def __init__(self, watchdog: Watchdog, at: float) -> None:
         self._watchdog = watchdog
-        self._seconds = seconds
+        self._at = at
         self._fired = False
 
     def __enter__(self) -> Guard:
@@ -80,7 +84,7 @@ class Guard:
         self._task = task
         self._cancelling = task.cancelling()
         watchdog = self._watchdog
-        tick = self._tick = math.ceil((watchdog.loop.time() + self._seconds) / RESOLUTION)
+        tick = self._tick = math.ceil(self._at / RESOLUTION)
         bucket = watchdog._buckets.get(tick)
         if bucket is None:
             watchdog._open_bucket(tick).add(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
 from aioauthlete import BackchannelAuthenticationFailRequest, FailReason
 
@@ -11,6 +12,15 @@ SERVICE_ID = "715948317"
 TOKEN = f"TOK-canary-{uuid.uuid4().hex}"
 SECRET = f"SEC-canary-{uuid.uuid4().hex}"
 TICKET = f"TKT-canary-{uuid.uuid4().hex}"
+
+
+class CallSubject(NamedTuple):
+    """What the retry loop logs a call as (the client passes its PreparedRequest)."""
+
+    service_id: str
+    ticket: str
+
+
 FAIL_URL = f"https://us.authlete.com/api/{SERVICE_ID}/backchannel/authentication/fail"
 
 OK_BODY = {

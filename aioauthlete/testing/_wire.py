@@ -15,6 +15,7 @@ from attrs import frozen
 
 from .._local import client_error_content
 from .._models import FailAction, FailReason
+from .._protocol import media_type
 from ._assumptions import EmulatorResult
 
 JSON_TYPE = "application/json"
@@ -26,11 +27,6 @@ _OPTIONAL_TEXT = {"errorDescription": "error_description", "errorUri": "error_ur
 def compact_json(value: Any) -> str:
     """JSON without spaces, as Authlete writes ``responseContent``."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def media_type(content_type: str | None) -> str:
-    """The bare, lower-case media type of a Content-Type header ('' when absent)."""
-    return (content_type or "").partition(";")[0].strip().lower()
 
 
 def read_params(content_type: str | None, body: bytes) -> dict[str, object] | None:

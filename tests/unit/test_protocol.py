@@ -20,7 +20,13 @@ from aioauthlete import (
     FailAction,
     FailReason,
 )
-from aioauthlete._protocol import Endpoint, decode_answer, parse_retry_after
+from aioauthlete._protocol import (
+    Endpoint,
+    decode_answer,
+    decode_http,
+    media_type,
+    parse_retry_after,
+)
 from tests.helpers import OK_BODY, SECRET, SERVICE_ID, TOKEN, fail_request
 
 
@@ -268,23 +274,70 @@ def test_hand_written_body_equals_the_converters(
     assert json_body(request) == expected.encode()
 
 
-@given(
-    code=any_text,
-    action=st.sampled_from(FailAction),
-    message=st.none() | any_text,
-    content=st.none() | any_text,
-    extra=st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(any_text, inner, max_size=2),
+    max_leaves=4,
 )
-def test_plain_answers_decode_as_the_converter_would(
-    code: str, action: FailAction, message: str | None, content: str | None, extra: dict[str, int]
-) -> None:
-    """The fast decoding of ordinary answers agrees with the converter on every field."""
-    from aioauthlete import BackchannelAuthenticationFailResponse, converter
 
-    wire: dict[str, object] = {**extra, "resultCode": code, "action": action.value}
-    if message is not None:
-        wire["resultMessage"] = message
-    if content is not None:
-        wire["responseContent"] = content
-    decoded = decode_answer(200, "application/json", json.dumps(wire).encode(), None)
-    assert decoded == converter.structure(wire, BackchannelAuthenticationFailResponse)
+
+@st.composite
+def answer_bodies(draw: st.DrawFn) -> bytes:
+    """Ordinary answers, and answers a little off: types, whitespace, encodings, garbage."""
+    wire: dict[str, object] = {
+        "resultCode": draw(any_text | json_values),
+        "action": draw(st.sampled_from([a.value for a in FailAction]) | json_values),
+    }
+    for key in ("resultMessage", "responseContent"):
+        if draw(st.booleans()):
+            wire[key] = draw(st.none() | any_text | json_values)
+    wire.update(draw(st.dictionaries(st.text(max_size=5), json_values, max_size=2)))
+    text = json.dumps(wire, ensure_ascii=draw(st.booleans()))
+    if draw(st.booleans()):  # as Authlete sends it
+        return text.encode()
+    text = draw(st.sampled_from(["", " ", "\n"])) + text + draw(st.sampled_from(["", " ", "x"]))
+    return text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])))
+
+
+def decoded_or_error(status: int, content_type: str, body: bytes, fast: bool) -> object:
+    try:
+        if fast:
+            return decode_http(status, content_type, body, None)
+        return decode_answer(status, content_type, body, None)
+    except AuthleteResponseError as exc:
+        return (type(exc), str(exc))
+
+
+@given(body=answer_bodies())
+def test_short_path_answers_as_the_general_one(body: bytes) -> None:
+    """The hot path's decoding of 200 answers agrees with the converter's on any body."""
+    fast = decoded_or_error(200, "application/json", body, fast=True)
+    assert fast == decoded_or_error(200, "application/json", body, fast=False)
+
+
+def test_usual_answer_skips_the_converter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The short path exists: an ordinary answer decodes without the converter."""
+    import aioauthlete._protocol
+
+    class Refusing:
+        def structure(self, *args: object) -> None:
+            raise AssertionError("the converter ran")
+
+    monkeypatch.setattr(aioauthlete._protocol, "converter", Refusing())
+    response = decode_http(200, "application/json", json.dumps(OK_BODY).encode(), None)
+    assert response.action is FailAction.FORBIDDEN
+    with pytest.raises(AssertionError, match="converter ran"):
+        decode_http(200, "application/json", b" " + json.dumps(OK_BODY).encode(), None)
+
+
+@pytest.mark.parametrize(
+    ("header", "media"),
+    [
+        ("application/json", "application/json"),
+        ("Application/JSON; charset=UTF-8", "application/json"),
+        (" text/html ;q=1", "text/html"),
+        (None, ""),
+    ],
+)
+def test_media_type_is_bare_and_lower_case(header: str | None, media: str) -> None:
+    assert media_type(header) == media

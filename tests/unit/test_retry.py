@@ -22,7 +22,7 @@ from aioauthlete import (
 from aioauthlete._backoff import RetryBudget
 from aioauthlete._gate import Gate
 from aioauthlete._retry import Retrier
-from tests.helpers import SERVICE_ID, TICKET, FakeTime
+from tests.helpers import SERVICE_ID, TICKET, CallSubject, FakeTime
 
 ANSWER = BackchannelAuthenticationFailResponse(result_code="A185001", action=FailAction.FORBIDDEN)
 Outcome = BackchannelAuthenticationFailResponse | AuthleteError
@@ -63,8 +63,7 @@ async def run(
         gate=Gate(1),
         retry=retry or RetryPolicy(),
         timeout=timeout or TimeoutPolicy(),
-        service_id=SERVICE_ID,
-        ticket=TICKET,
+        subject=CallSubject(SERVICE_ID, TICKET),
     )
     return answered.response
 
@@ -94,8 +93,7 @@ async def test_transient_failures_are_retried_with_jittered_backoff() -> None:
         gate=Gate(1),
         retry=RetryPolicy(),
         timeout=TimeoutPolicy(),
-        service_id=SERVICE_ID,
-        ticket=TICKET,
+        subject=CallSubject(SERVICE_ID, TICKET),
     )
     assert answered == (ANSWER, 3, True)  # the reset may have reached Authlete
     # 503 is throttling (1.0 s ceiling); the reset is transient (0.4 s ceiling at retry 2).
@@ -205,8 +203,7 @@ async def test_no_attempt_starts_after_the_deadline() -> None:
             gate=gate,
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(total=5.0),
-            service_id=SERVICE_ID,
-            ticket=TICKET,
+            subject=CallSubject(SERVICE_ID, TICKET),
         )
     )
     await asyncio.sleep(0)
@@ -238,8 +235,7 @@ async def test_hard_deadline_stops_a_hanging_attempt() -> None:
             gate=Gate(1),
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(total=0.2),
-            service_id=SERVICE_ID,
-            ticket=TICKET,
+            subject=CallSubject(SERVICE_ID, TICKET),
         )
     assert loop.time() - started < 2.0
     assert info.value.deadline
@@ -259,8 +255,7 @@ async def test_gate_wait_does_not_shorten_the_attempt() -> None:
             gate=gate,
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(total=10.0, attempt=4.0),
-            service_id=SERVICE_ID,
-            ticket=TICKET,
+            subject=CallSubject(SERVICE_ID, TICKET),
         )
     )
     await asyncio.sleep(0)
@@ -289,8 +284,7 @@ async def test_cancellation_propagates_and_is_not_retried() -> None:
             gate=Gate(1),
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(),
-            service_id=SERVICE_ID,
-            ticket=TICKET,
+            subject=CallSubject(SERVICE_ID, TICKET),
         )
     )
     await started.wait()

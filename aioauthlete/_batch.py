@@ -40,27 +40,20 @@ class _Source:
     """Hands out ``(index, request)`` pairs from a sync or async iterable, one at a time."""
 
     def __init__(self, requests: FailRequests) -> None:
-        self.sync: Iterator[AnyFailRequest] | None = None
+        #: The pairs of a sync iterable: ``next`` on it is all a worker needs.
+        self.pairs: Iterator[tuple[int, AnyFailRequest]] | None = None
         self._async: AsyncIterator[AnyFailRequest] | None = None
         if isinstance(requests, AsyncIterable):
             self._async = aiter(requests)
         else:
-            self.sync = iter(requests)
+            self.pairs = enumerate(requests)
         self._lock = asyncio.Lock()  # an async generator refuses concurrent __anext__
         self._next_index = 0
 
-    def take(self) -> tuple[int, AnyFailRequest] | None:
-        """The next pair of a sync iterable (no coroutine: this runs once per ticket)."""
-        assert self.sync is not None
-        request = next(self.sync, None)
-        if request is None:
-            return None
-        index = self._next_index
-        self._next_index = index + 1
-        return index, request
-
-    async def take_async(self) -> tuple[int, AnyFailRequest] | None:
-        """The next pair of an async iterable, one worker at a time."""
+    async def take(self) -> tuple[int, AnyFailRequest] | None:
+        """The next pair, or None at the end; an async iterable is read one worker at a time."""
+        if self.pairs is not None:
+            return next(self.pairs, None)
         assert self._async is not None
         async with self._lock:
             request = await anext(self._async, None)
@@ -106,25 +99,44 @@ class _Batch:
             else retry
         )
 
-    async def run_one(self, index: int, request: AnyFailRequest) -> FailOutcome:
-        if self.limiter is not None:
-            return await self._run_paced(index, request)
-        started = self.clock()
-        try:
-            answered = await self.client._call(request, self.retry, self.timeout)
-        except AuthleteError as error:
-            return self._failed(index, request, error, 0, False, started)
-        return self._answered(index, request, answered, 0, False, started)
+    async def run_pairs(
+        self, pairs: Iterator[tuple[int, AnyFailRequest]], channel: Channel[_Item]
+    ) -> None:
+        """The hot loop: a sync input and no rate limit, so nothing to wait for but answers.
 
-    async def _run_paced(self, index: int, request: AnyFailRequest) -> FailOutcome:
-        """Each try waits for the rate limiter; a 429 slows the batch and tries again."""
-        assert self.limiter is not None
+        Shared by every worker (each ``next`` hands one pair to one worker).
+        """
+        call, retry, timeout, clock = self.client._call, self.retry, self.timeout, self.clock
+        for index, request in pairs:
+            started = clock()
+            try:
+                response, attempts, ambiguous = await call(request, retry, timeout)
+            except AuthleteError as error:
+                outcome = self._failed(index, request, error, 0, False, started)
+            else:
+                outcome = FailOutcome(
+                    index=index,
+                    request=request,
+                    response=response,
+                    error=None,
+                    attempts=attempts,
+                    ambiguous=ambiguous,
+                    elapsed=clock() - started,
+                )
+            if channel.put(outcome):
+                await channel.room()
+
+    async def run_one(self, index: int, request: AnyFailRequest) -> FailOutcome:
+        """One ticket, any input: each try waits for the rate limiter (if any), and a 429
+        slows the batch and tries again."""
+        limiter = self.limiter
         started: float | None = None
         attempts = 0
         ambiguous = False
         throttled = 0
         while True:
-            await self.limiter.acquire()
+            if limiter is not None:
+                await limiter.acquire()
             if started is None:
                 started = self.clock()
             try:
@@ -189,12 +201,10 @@ class _Batch:
 
 async def _work(batch: _Batch, source: _Source, channel: Channel[_Item]) -> None:
     try:
-        if source.sync is not None:
-            while (item := source.take()) is not None:
-                if channel.put(await batch.run_one(*item)):
-                    await channel.room()
+        if source.pairs is not None and batch.limiter is None:
+            await batch.run_pairs(source.pairs, channel)
         else:
-            while (item := await source.take_async()) is not None:
+            while (item := await source.take()) is not None:
                 if channel.put(await batch.run_one(*item)):
                     await channel.room()
     except Exception as exc:  # noqa: BLE001 - handed to the consumer, who raises it

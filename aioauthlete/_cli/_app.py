@@ -11,7 +11,8 @@ Each subcommand lives in a module of this package named in ``COMMANDS`` and expo
 which registers the subcommand (``subparsers.add_parser(name, help=..., ...)``), adds its
 arguments, and calls ``parser.set_defaults(func=run)``. ``run(args)`` takes the parsed
 ``argparse.Namespace`` and returns the exit status, either directly (a plain function) or
-as a coroutine (an ``async def``). A coroutine runs under ``asyncio.run``; SIGINT and
+as a coroutine (an ``async def``). A coroutine runs in an ``asyncio.Runner`` on the loop
+``--loop`` names (``_loop``: uvloop when installed); SIGINT and
 SIGTERM cancel it, and the process then exits with 128 + the signal number (130, 143)
 unless ``run`` caught the ``CancelledError`` and returned a status of its own. ``run``
 raises ``_common.UsageError`` for a wrong flag, input or configuration: main prints it
@@ -42,6 +43,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._common import PROG, UsageError, note
+from ._loop import CHOICES, loop_factory
 from ._settings import add_client_options
 
 #: Subcommand modules, in the order ``--help`` lists them.
@@ -70,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="show the library's log on stderr: -v a line per call given up, -vv per attempt "
         "(tickets appear as short hashes)",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=CHOICES,
+        default="auto",
+        help="the event loop: uvloop if installed (auto, the default), or asyncio's own",
     )
     add_client_options(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -150,10 +158,12 @@ def _exit_status(code: object) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     func: Command = args.func
     try:
+        factory = loop_factory(args.loop)  # before a coroutine exists that would go unawaited
         with _library_log(args.verbose):
             status = func(args)
             if inspect.isawaitable(status):
-                return asyncio.run(_supervise(status))
+                with asyncio.Runner(loop_factory=factory) as runner:
+                    return runner.run(_supervise(status))
     except UsageError as exc:
         note(f"error: {exc}")
         return 2

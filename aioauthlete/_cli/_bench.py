@@ -22,6 +22,7 @@ from .._loadtest import LoadProgress, LoadReport, run_load
 from .._models import BackchannelAuthenticationFailRequest, FailReason
 from .._policies import RetryPolicy
 from ._common import REASON_HELP, UsageError, count, note, positive_float, positive_int, reason
+from ._loop import loop_name
 from ._settings import build_client, client_options, policies
 
 if TYPE_CHECKING:
@@ -109,10 +110,11 @@ async def run(args: argparse.Namespace) -> int:
         report = await _bench(
             make_client, args.concurrency, args.requests, duration, args.rate, args.reason, progress
         )
+    loop = loop_name()
     if args.json:
-        print(json.dumps({"target": label, **report.as_dict()}, indent=2))
+        print(json.dumps({"target": label, "event_loop": loop, **report.as_dict()}, indent=2))
     else:
-        print(f"target      {label}\n{render_report(report)}")
+        print(f"target      {label}\nevent loop  {loop}\n{render_report(report)}")
     return 0 if report.answered or not report.requests else 1
 
 

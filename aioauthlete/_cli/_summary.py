@@ -138,7 +138,7 @@ def format_summary(tally: Tally, title: str) -> list[str]:
 
 
 def _details(details: Iterable[tuple[str, int]]) -> str:
-    ranked = sorted(details, key=lambda item: -item[1])
+    ranked = sorted(details, key=lambda item: (-item[1], item[0]))  # ties: by name, stable
     shown = [f"{detail} {count}" for detail, count in ranked if detail]
     return f"   ({', '.join(shown)})" if shown else ""
 

@@ -126,6 +126,48 @@ def test_usage_error_raised_by_a_command_exits_2(
     assert ran.err == "aioauthlete: error: bad idea\n"
 
 
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [((), "uvloop"), (("--loop", "asyncio"), "asyncio"), (("--loop", "uvloop"), "uvloop")],
+)
+def test_commands_run_on_uvloop_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flags: tuple[str, ...],
+    expected: str,
+) -> None:
+    """uvloop (installed with the test extra) is the default loop; --loop asyncio opts out."""
+    from aioauthlete._cli._loop import loop_name
+
+    async def run(_: argparse.Namespace) -> int:
+        print(loop_name())
+        return 0
+
+    _with_bench(monkeypatch, _fake_module("fake", run))
+    ran = run_cli(capsys, *flags, "fake")
+    assert (ran.status, ran.out) == (0, f"{expected}\n")
+
+
+def test_loop_uvloop_without_uvloop_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asking for uvloop where it is missing exits 2 and says how to install it; auto falls
+    back to asyncio's loop."""
+    from aioauthlete._cli._loop import loop_name
+
+    async def run(_: argparse.Namespace) -> int:
+        print(loop_name())
+        return 0
+
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # `import uvloop` raises ImportError
+    _with_bench(monkeypatch, _fake_module("fake", run))
+    refused = run_cli(capsys, "--loop", "uvloop", "fake")
+    assert refused.status == 2
+    assert "pip install 'aioauthlete[uvloop]'" in refused.err
+    fallback = run_cli(capsys, "fake")
+    assert (fallback.status, fallback.out) == (0, "asyncio\n")
+
+
 def test_version_and_argparse_errors_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
     """--version exits 0; an unknown command or missing command exits 2."""
     assert run_cli(capsys, "--version").status == 0
@@ -224,3 +266,11 @@ def test_summary_lists_outcome_groups_in_order() -> None:
     assert re.search(r"retried\s+2\s+\(ambiguous 1\)", lines[-2])
     assert "max 10.00 s" in lines[-1]
     assert not tally.all_ok
+
+
+def test_summary_details_rank_by_count_then_name() -> None:
+    """Ties do not depend on which answer came first (the event loop's scheduling)."""
+    from aioauthlete._cli._summary import _details
+
+    ranked = _details([("FORBIDDEN", 2), ("BAD_REQUEST", 2), ("SERVER", 3), ("", 9)])
+    assert ranked == "   (SERVER 3, BAD_REQUEST 2, FORBIDDEN 2)"

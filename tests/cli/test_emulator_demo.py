@@ -99,7 +99,7 @@ def test_demo_runs_against_the_in_process_emulator(
     assert ran.status == 0, ran.err
     assert "the built-in emulator at http://127.0.0.1:" in ran.out
     assert re.search(
-        r"answered\s+300\s+\(FORBIDDEN 120, BAD_REQUEST 120, INTERNAL_SERVER_ERROR 60\)", ran.out
+        r"answered\s+300\s+\(BAD_REQUEST 120, FORBIDDEN 120, INTERNAL_SERVER_ERROR 60\)", ran.out
     )
     assert re.search(r"demo: 300 tickets, finished in", ran.out)
     samples = [json.loads(line) for line in ran.out.splitlines() if line.startswith("    {")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import frozen
@@ -36,6 +36,10 @@ FailRequests = Iterable[AnyFailRequest] | AsyncIterable[AnyFailRequest]
 MAX_THROTTLED_TRIES = 10
 
 
+#: The end of an async input (a None in the input is a bad request, not the end).
+_END: Any = object()
+
+
 class _Source:
     """Hands out ``(index, request)`` pairs from a sync or async iterable, one at a time."""
 
@@ -56,8 +60,8 @@ class _Source:
             return next(self.pairs, None)
         assert self._async is not None
         async with self._lock:
-            request = await anext(self._async, None)
-        if request is None:
+            request = await anext(self._async, _END)
+        if request is _END:
             return None
         index = self._next_index
         self._next_index = index + 1

@@ -25,7 +25,7 @@ import aiohttp
 import attrs
 
 from .servers import describe, pin_client, start_server
-from .stats import Block, render_table, sdk_comparison, summarize
+from .stats import Block, render_table, scaling, sdk_comparison, summarize
 from .variants import Variant, sdk_available, variants_for
 
 RESULTS = Path(__file__).parent / "results"
@@ -59,6 +59,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--server", choices=["auto", "nginx", "emulator"], default="auto")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop's event loop")
     parser.add_argument("--no-sdk", action="store_true", help="leave the official SDK out")
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="run every concurrency in every round (for ratios between levels)",
+    )
     args = parser.parse_args(argv)
     preset = QUICK if args.quick else FULL
     for key, value in preset.items():
@@ -81,11 +86,17 @@ def loop_factory(use_uvloop: bool) -> Callable[[], asyncio.AbstractEventLoop] | 
     return factory
 
 
-def run_level(
-    runner: asyncio.Runner, variants: list[Variant], args: argparse.Namespace
+def run_levels(
+    runner: asyncio.Runner, groups: list[list[Variant]], args: argparse.Namespace
 ) -> list[Block]:
-    """Warm every variant up, then run the rounds; variants stay open throughout."""
+    """Warm every variant up, then run the rounds; variants stay open throughout.
+
+    *groups* holds one list of variants per concurrency. Each round runs every variant of
+    every group once, in an order rotated per round, so that levels measured together
+    (``--interleave``) see the same drift of the machine, as variants of one level do.
+    """
     blocks: list[Block] = []
+    variants = [variant for group in groups for variant in group]
     for variant in variants:
         variant.open(runner)
     try:
@@ -93,10 +104,11 @@ def run_level(
             for variant in variants:
                 variant.block(runner, args.warmup_seconds)
         for number in range(args.rounds):
-            shift = number % len(variants)
-            for variant in variants[shift:] + variants[:shift]:
-                measure = variant.block(runner, args.block_seconds)
-                blocks.append(Block(variant.name, variant.concurrency, number, measure))
+            for group in groups[number % len(groups) :] + groups[: number % len(groups)]:
+                shift = number % len(group)
+                for variant in group[shift:] + group[:shift]:
+                    measure = variant.block(runner, args.block_seconds)
+                    blocks.append(Block(variant.name, variant.concurrency, number, measure))
     finally:
         for variant in variants:
             variant.close(runner)
@@ -140,10 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         blocks: list[Block] = []
         started = time.monotonic()
+        groups = [variants_for(server, level, sdk=sdk) for level in args.concurrency]
         with asyncio.Runner(loop_factory=loop_factory(args.uvloop)) as runner:
-            for level in args.concurrency:
-                blocks += run_level(runner, variants_for(server, level, sdk=sdk), args)
-                print(f"  concurrency {level} done ({time.monotonic() - started:.0f} s)")
+            if args.interleave:
+                blocks = run_levels(runner, groups, args)
+            else:
+                for group in groups:
+                    blocks += run_levels(runner, [group], args)
+                    level = group[0].concurrency
+                    print(f"  concurrency {level} done ({time.monotonic() - started:.0f} s)")
     rows = summarize(blocks)
     comparison = sdk_comparison(rows)
     print()
@@ -152,6 +169,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("thr/raw, CPU/raw: medians of per-round ratios to raw-aiohttp at the same concurrency")
     for line in comparison:
         print(line)
+    levels = set(args.concurrency)
+    if {64, 256} <= levels:
+        how = "per-round pairs" if args.interleave else "levels run apart: --interleave pairs them"
+        print(f"CPU per request, concurrency 256 over 64 ({how}):")
+        for line in scaling(blocks):
+            print(f"  {line}")
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"harness-{time.strftime('%Y%m%d-%H%M%S')}.json"
     record = {

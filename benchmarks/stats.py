@@ -167,3 +167,24 @@ def sdk_comparison(rows: Sequence[Row], levels: Iterable[int] = (16, 64)) -> lis
             if variant in at
         )
     return lines
+
+
+def scaling(blocks: Sequence[Block], high: int = 256, low: int = 64) -> list[str]:
+    """CPU per request at *high* concurrency over that at *low*, per variant: the median
+    of the ratios of same-numbered rounds.
+
+    With ``--interleave`` those rounds ran back to back and share the machine's drift;
+    otherwise they ran minutes apart, and the figure is as exposed to drift as the
+    absolute ones are.
+    """
+    cpu = {(b.variant, b.concurrency, b.round): b.measure.cpu_us for b in blocks}
+    lines: list[str] = []
+    for variant in dict.fromkeys(b.variant for b in blocks if b.concurrency == high):
+        rounds = {r for v, c, r in cpu if v == variant and c == high}
+        paired = [(cpu[variant, high, r], cpu[variant, low, r]) for r in sorted(rounds)]
+        if not all((variant, low, r) in cpu for r in rounds):
+            continue  # the variant did not run at the low level (another SDK thread count)
+        ratio = _median_ratio(paired)
+        if ratio is not None:
+            lines.append(f"{variant}: CPU per request at {high} / at {low} = {ratio:.2f}x")
+    return lines

@@ -211,6 +211,24 @@ async def test_input_errors_stop_the_batch(client: AuthleteClient) -> None:
     assert batch_tasks() == []
 
 
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_a_none_in_the_input_is_refused_not_taken_for_the_end(
+    client: AuthleteClient, asynchronous: bool
+) -> None:
+    """A None among the requests stops the batch with the TypeError of a bad request."""
+    items = [BackchannelAuthenticationFailRequest(ticket="a", reason=FailReason.ACCESS_DENIED)]
+    inputs: list[BackchannelAuthenticationFailRequest | None] = [*items, None, *items]
+
+    async def aiterate() -> AsyncIterator[BackchannelAuthenticationFailRequest | None]:
+        for item in inputs:
+            yield item
+
+    source = aiterate() if asynchronous else iter(inputs)
+    with pytest.raises(TypeError, match="not NoneType"):
+        await client.backchannel_authentication_fail_many(source, concurrency=1)  # type: ignore[arg-type]
+    assert batch_tasks() == []
+
+
 async def test_rate_limit_paces_the_batch(
     emulator: AuthleteEmulator, client: AuthleteClient
 ) -> None:

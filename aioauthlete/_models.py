@@ -76,7 +76,9 @@ class BackchannelAuthenticationFailRequest:
     """The body of one fail call: which ticket to fail, and why.
 
     The ticket is refused when empty or when it holds control characters, before any I/O;
-    its ``repr`` shows a short hash, never the ticket itself.
+    its ``repr`` shows a short hash, never the ticket itself. The checks run in
+    ``__attrs_post_init__`` (so ``attrs.validators.disabled()`` does not skip them): a
+    subclass that defines its own must call ``super().__attrs_post_init__()``.
     """
 
     ticket: str = field(repr=_ticket_repr)

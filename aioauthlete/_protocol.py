@@ -202,11 +202,22 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+OCTET_STREAM: Final = "application/octet-stream"
+
+
 def media_type(content_type: str | None) -> str:
-    """The bare, lower-case media type of a Content-Type header value ('' when absent)."""
+    """The bare, lower-case media type of a Content-Type header value.
+
+    As aiohttp's ``content_type`` reads it: an absent or malformed value (not one
+    ``type/subtype``, such as a list of types) is ``application/octet-stream`` (RFC 9110
+    8.3), so a header like ``text/html, application/problem+json`` is not taken for JSON.
+    """
     if content_type == JSON_TYPE:  # what Authlete sends: no parsing
         return JSON_TYPE
-    return (content_type or "").partition(";")[0].strip().lower()
+    if content_type is None:
+        return OCTET_STREAM
+    media = content_type.partition(";")[0].strip().lower()
+    return media if media.count("/") == 1 and "," not in media else OCTET_STREAM
 
 
 def _is_json(content_type: str) -> bool:
@@ -216,7 +227,7 @@ def _is_json(content_type: str) -> bool:
 def _load_object(body: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the stack
         return None
     return data if isinstance(data, dict) else None
 
@@ -283,7 +294,7 @@ def _usual_answer(body: bytes) -> BackchannelAuthenticationFailResponse | None:
     try:
         text = body.decode()
         data, end = _scan_json(text, 0)
-    except (UnicodeDecodeError, StopIteration, ValueError):  # StopIteration: no JSON at 0
+    except (ValueError, RecursionError, StopIteration):  # StopIteration: no JSON at 0
         return None
     if end != len(text) or type(data) is not dict:
         return None

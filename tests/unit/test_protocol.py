@@ -331,13 +331,45 @@ def test_usual_answer_skips_the_converter(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.mark.parametrize(
-    ("header", "media"),
+    "header",
     [
-        ("application/json", "application/json"),
-        ("Application/JSON; charset=UTF-8", "application/json"),
-        (" text/html ;q=1", "text/html"),
-        (None, ""),
+        "application/json",
+        "Application/JSON; charset=UTF-8",
+        " text/html ;q=1",
+        "application/problem+json",
+        "application/json ; charset=utf-16",
+        'text/plain; charset="utf-8"',
+        "text/html, application/problem+json",
+        "foo+json",
+        "",
+        "a/b/c",
+        "a/b;c/d",
     ],
 )
-def test_media_type_is_bare_and_lower_case(header: str | None, media: str) -> None:
-    assert media_type(header) == media
+def test_media_type_reads_a_header_as_aiohttp_does(header: str) -> None:
+    """Bare and lower case; absent or malformed is application/octet-stream (RFC 9110)."""
+    from aiohttp.helpers import parse_content_type
+
+    assert media_type(header) == parse_content_type(header)[0]
+
+
+def test_media_type_of_no_header_or_a_list_is_octet_stream() -> None:
+    """A list of types is never JSON here (aiohttp would take `x/a,b+json` for one type)."""
+    assert media_type(None) == "application/octet-stream"
+    assert media_type("x/a,b+json") == "application/octet-stream"
+
+
+def test_a_list_of_types_ending_in_json_is_not_json() -> None:
+    with pytest.raises(AuthleteResponseError, match="not JSON"):
+        decode_http(200, "text/html, application/problem+json", json.dumps(OK_BODY).encode(), None)
+
+
+@pytest.mark.parametrize("status", [200, 503])
+def test_json_nested_deeper_than_the_stack_is_an_unusable_answer(status: int) -> None:
+    """A body that would overflow the decoder's recursion is refused like any other bad body."""
+    body = b"[" * 100_000 + b"]" * 100_000
+    expected = AuthleteResponseError if status == 200 else AuthleteApiError
+    with pytest.raises(expected) as caught:
+        decode_http(status, "application/json", body, None)
+    if status == 200:
+        assert "not a JSON object" in str(caught.value)

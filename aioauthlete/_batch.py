@@ -114,19 +114,11 @@ class _Batch:
         for index, request in pairs:
             started = clock()
             try:
-                response, attempts, ambiguous = await call(request, retry, timeout)
+                answered = await call(request, retry, timeout)
             except AuthleteError as error:
                 outcome = self._failed(index, request, error, 0, False, started)
             else:
-                outcome = FailOutcome(
-                    index=index,
-                    request=request,
-                    response=response,
-                    error=None,
-                    attempts=attempts,
-                    ambiguous=ambiguous,
-                    elapsed=clock() - started,
-                )
+                outcome = self._answered(index, request, answered, 0, False, started)
             if channel.put(outcome):
                 await channel.room()
 

@@ -39,14 +39,24 @@ def _renames(cls: type) -> dict[str, Any]:
     return {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
 
 
-def _structure_str(value: object, _: type) -> str:
-    # Authlete's own 404 example carries a numeric resultCode; accept integers, but never
-    # turn None, a dict or a bool into a string the way str() would.
+def wire_text(value: object) -> str | None:
+    """A text field as Authlete writes it, or ``None`` when *value* is not one.
+
+    Authlete's own 404 example carries a numeric resultCode: integers count as text, but
+    None, a dict or a bool never become a string the way ``str()`` would make them.
+    """
     if isinstance(value, str):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise TypeError(f"expected a string, got {type(value).__name__}")
+    return None
+
+
+def _structure_str(value: object, _: type) -> str:
+    text = wire_text(value)
+    if text is None:
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return text
 
 
 def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:

@@ -19,7 +19,7 @@ from typing import Any, Final, cast
 import cattrs
 from multidict import CIMultiDict
 
-from ._converter import converter
+from ._converter import converter, wire_text
 from ._errors import AuthleteApiError, AuthleteResponseError
 from ._models import (
     BackchannelAuthenticationFailApiFormRequest,
@@ -263,9 +263,8 @@ def decode_answer(
     data = _load_object(body) if _is_json(content_type) else None
     result_code = result_message = None
     if data is not None:
-        code, message = data.get("resultCode"), data.get("resultMessage")
-        if isinstance(code, str | int) and not isinstance(code, bool):
-            result_code = str(code)
+        result_code = wire_text(data.get("resultCode"))
+        message = data.get("resultMessage")
         if isinstance(message, str):
             result_message = message
     raise AuthleteApiError(

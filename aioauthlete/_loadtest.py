@@ -24,6 +24,7 @@ from ._batch import check_concurrency
 from ._errors import AuthleteError
 from ._histogram import HistogramBucket, LatencyHistogram, LatencySummary
 from ._models import BackchannelAuthenticationFailRequest, FailReason
+from ._ratelimit import check_rate
 
 if TYPE_CHECKING:
     from ._client import AuthleteClient
@@ -154,8 +155,8 @@ def _check_limits(
         raise ValueError("requests must be 0 or more")
     if duration is not None and not (math.isfinite(duration) and duration > 0):
         raise ValueError("duration must be a finite number of seconds above 0")
-    if rate is not None and not (math.isfinite(rate) and rate > 0):
-        raise ValueError("rate must be a finite number of requests per second above 0")
+    if rate is not None:
+        check_rate(rate)
 
 
 async def run_calls(

@@ -24,6 +24,12 @@ _EPSILON = 1e-9
 RECOVERY_PER_SECOND = 1 / 20
 
 
+def check_rate(rate: float) -> None:
+    """Refuse a rate that is not a finite number of requests per second above 0."""
+    if not math.isfinite(rate) or rate <= 0:
+        raise ValueError("rate must be a finite number of requests per second above 0")
+
+
 class RateLimiter:
     """A token bucket of ``burst`` tokens refilled at ``rate`` per second.
 
@@ -39,8 +45,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
-        if not math.isfinite(rate) or rate <= 0:
-            raise ValueError("rate must be a finite number of requests per second above 0")
+        check_rate(rate)
         if burst is None:
             burst = max(1, math.ceil(rate))
         if burst < 1:

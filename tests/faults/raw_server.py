@@ -113,11 +113,6 @@ class RawHttpServer(LoopbackServer):
         """Every request read, over all connections, in order."""
 
     @property
-    def errors(self) -> list[Exception]:
-        """Script errors so far (other than the client going away); re-raised on exit."""
-        return self._conns.errors
-
-    @property
     def url(self) -> str:
         """Base URL, ``http://127.0.0.1:PORT`` (``https`` with an SSL context)."""
         scheme = "https" if self._ssl is not None else "http"

@@ -27,12 +27,6 @@ def emulator() -> AuthleteEmulator:
 
 
 @pytest.fixture
-async def base_url(emulator: AuthleteEmulator) -> AsyncIterator[str]:
-    async with emulator.serve() as url:
-        yield url
-
-
-@pytest.fixture
 async def client(emulator: AuthleteEmulator, base_url: str) -> AsyncIterator[AuthleteClient]:
     async with AuthleteClient(
         **emulator.client_kwargs(base_url),

@@ -24,14 +24,12 @@ from aioauthlete import (
     TimeoutPolicy,
 )
 from aioauthlete.testing import AuthleteEmulator
+from tests.helpers import fail_request
 from tests.integration.conftest import FAST_RETRY
 
 
 def requests_for(tickets: list[str]) -> list[BackchannelAuthenticationFailRequest]:
-    return [
-        BackchannelAuthenticationFailRequest(ticket=t, reason=FailReason.ACCESS_DENIED)
-        for t in tickets
-    ]
+    return [fail_request(t) for t in tickets]
 
 
 def ticket_of(outcome: FailOutcome) -> str:

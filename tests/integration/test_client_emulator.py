@@ -22,13 +22,8 @@ from aioauthlete import (
 )
 from aioauthlete.testing import AuthleteEmulator, EmulatorResult, RunningEmulator
 from tests.helpers import SERVICE_ID, TOKEN
+from tests.helpers import fail_request as request
 from tests.integration.conftest import EXTRA_SERVICE_ID, FAST_RETRY
-
-
-def request(
-    ticket: str, reason: FailReason = FailReason.ACCESS_DENIED
-) -> BackchannelAuthenticationFailRequest:
-    return BackchannelAuthenticationFailRequest(ticket=ticket, reason=reason)
 
 
 @pytest.mark.parametrize("reason", list(FailReason))

@@ -34,14 +34,9 @@ from aioauthlete import (
     TimeoutPolicy,
 )
 from aioauthlete.testing import AuthleteEmulator
+from tests.helpers import OK_BODY as OK_BODY
+from tests.helpers import SERVICE_ID as SERVICE_ID
 
-SERVICE_ID = "715948317"
-OK_BODY: dict[str, object] = {
-    "resultCode": "A185001",
-    "resultMessage": "[A185001] Successfully generated an error response.",
-    "action": "FORBIDDEN",
-    "responseContent": '{"error":"access_denied"}',
-}
 FAIL_PATH = f"/api/{SERVICE_ID}/backchannel/authentication/fail"
 #: Small bounds so that every fault ends in well under a second.
 FAST = TimeoutPolicy(total=2.0, attempt=0.5, connect=0.3)
@@ -165,6 +160,10 @@ class Watch:
         assert type(info.value) is cls, f"expected {cls.__name__}, got {info.value!r}"
         self.add(info.value)
         return info.value
+
+    async def fails(self, cls: type[E], client: AuthleteClient) -> E:
+        """``expect`` that failing the canary ticket through *client* raises exactly *cls*."""
+        return await self.expect(cls, client.backchannel_authentication_fail(self.canary.request()))
 
     def records(
         self, level: int | None = None, logger: str = "aioauthlete"

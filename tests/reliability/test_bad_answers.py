@@ -34,9 +34,7 @@ async def test_html_page_with_200_is_a_response_error_without_the_token(
     """Row 19: a proxy's text/html 200 is unusable, asked once, and shows no secret anywhere."""
     server = await raw_server_factory(respond(200, HTML, {"Content-Type": "text/html"}))
     client = await client_factory(server.url)
-    error = await watch.expect(
-        AuthleteResponseError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteResponseError, client)
     assert error.status == 200
     assert "not JSON" in error.problem
     assert "text/html" in error.problem
@@ -94,9 +92,7 @@ async def test_json_answer_of_the_wrong_shape_is_a_response_error(
     answer = http_response(200, body, {"Content-Type": "application/json"})
     server = await raw_server_factory(send_raw(answer))
     client = await client_factory(server.url)
-    error = await watch.expect(
-        AuthleteResponseError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteResponseError, client)
     assert error.status == 200
     assert named in error.problem
     assert error.attempts == 1
@@ -136,9 +132,7 @@ async def test_declared_oversized_body_is_refused_before_reading_it(
 
     server = await raw_server_factory(sequence([huge, respond(200, OK_BODY)]))
     client = await client_factory(server.url)
-    error = await watch.expect(
-        AuthleteResponseError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteResponseError, client)
     assert "cap" in error.problem
     assert error.attempts == 1
     watch.add(await client.backchannel_authentication_fail(canary.request()))
@@ -156,9 +150,7 @@ async def test_endless_chunked_body_is_cut_at_the_cap(
     client = await client_factory(server.url, max_body_size=64 * 1024)
     tracemalloc.start()
     try:
-        error = await watch.expect(
-            AuthleteResponseError, client.backchannel_authentication_fail(canary.request())
-        )
+        error = await watch.fails(AuthleteResponseError, client)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -186,9 +178,7 @@ async def test_body_size_cap_is_exact(
     if size <= 100:
         watch.add(await client.backchannel_authentication_fail(canary.request()))
     else:
-        await watch.expect(
-            AuthleteResponseError, client.backchannel_authentication_fail(canary.request())
-        )
+        await watch.fails(AuthleteResponseError, client)
     assert len(server.requests) == 1
 
 
@@ -213,9 +203,7 @@ async def test_compressed_answer_is_capped_after_decompression(
     client = await client_factory(server.url)  # the default cap: 1 MiB
     tracemalloc.start()
     try:
-        error = await watch.expect(
-            AuthleteResponseError, client.backchannel_authentication_fail(canary.request())
-        )
+        error = await watch.fails(AuthleteResponseError, client)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

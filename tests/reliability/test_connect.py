@@ -23,9 +23,7 @@ async def test_refused_connection_is_retried_then_reported_not_sent(
 ) -> None:
     """Row 1: a refused port costs three attempts, jittered backoff, and says "not sent"."""
     client = await client_factory(f"http://127.0.0.1:{closed_port}", random=lambda: 0.999)
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert error.may_have_reached is False
     assert error.ambiguous is False
     assert error.attempts == 3
@@ -47,9 +45,7 @@ async def test_hanging_connect_ends_at_the_connect_timeout_not_sent(
         timeout=TimeoutPolicy(total=5.0, attempt=2.0, connect=0.2),
     )
     started = time.monotonic()
-    error = await watch.expect(
-        AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTimeoutError, client)
     elapsed = time.monotonic() - started
     assert error.may_have_reached is False
     assert error.deadline is False
@@ -67,9 +63,7 @@ async def test_hanging_connect_is_cut_by_the_deadline(
         timeout=TimeoutPolicy(total=0.5, attempt=4.0, connect=2.0),
     )
     started = time.monotonic()
-    error = await watch.expect(
-        AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTimeoutError, client)
     elapsed = time.monotonic() - started
     assert 0.45 <= elapsed < 2.0
     assert error.attempts == 1
@@ -102,9 +96,7 @@ async def test_dns_failure_is_retried_then_reported_not_sent(
     connector = aiohttp.TCPConnector(resolver=resolver, use_dns_cache=False)
     async with aiohttp.ClientSession(connector=connector) as session:
         client = await client_factory("https://authlete.invalid", session=session)
-        error = await watch.expect(
-            AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-        )
+        error = await watch.fails(AuthleteTransportError, client)
     assert error.may_have_reached is False
     assert error.attempts == 3
     assert "ClientConnectorDNSError" in error.detail
@@ -142,9 +134,7 @@ async def test_hanging_dns_is_bounded_by_the_attempt_timeout(
             timeout=TimeoutPolicy(total=5.0, attempt=0.2, connect=0.1),
         )
         started = time.monotonic()
-        error = await watch.expect(
-            AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-        )
+        error = await watch.fails(AuthleteTimeoutError, client)
         elapsed = time.monotonic() - started
     assert error.attempts == 2
     assert error.deadline is False

@@ -101,7 +101,7 @@ async def test_netrc_with_trust_env_fails_loudly_before_sending(
     proxy_environment.setenv("NETRC", str(write_netrc(tmp_path)))
     server = await raw_server_factory(respond(200, OK_BODY))
     client = await client_factory(server.url, trust_env=True, retry=RetryPolicy(attempts=1))
-    error = await watch.expect(ValueError, client.backchannel_authentication_fail(canary.request()))
+    error = await watch.fails(ValueError, client)
     assert "AUTHORIZATION" in str(error)
     assert "netrc-password" not in repr(error)
     assert server.connections == 0

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from aioauthlete import (
     ApiServiceIdBackchannelAuthenticationFail,
     AuthleteClient,
-    BackchannelAuthenticationFailApiFormRequest,
     BackchannelAuthenticationFailRequest,
     FailReason,
 )
@@ -252,13 +251,7 @@ async def test_form_request_for_another_service_goes_to_that_service(
 ) -> None:
     """Row 25: a valid form request reaches its own service's path, form-encoded."""
     client = await client_factory(server.url)
-    request = BackchannelAuthenticationFailApiFormRequest(
-        service_id="21653835348762",
-        api_service_id_backchannel_authentication_fail=ApiServiceIdBackchannelAuthenticationFail(
-            ticket=canary.ticket, reason=FailReason.UNAUTHORIZED_CLIENT
-        ),
-    )
-    watch.add(await client.backchannel_authentication_fail(request))
+    watch.add(await client.backchannel_authentication_fail(canary.form_request("21653835348762")))
     [seen] = server.requests
     assert seen.path == f"/api/21653835348762{PATH_TAIL}"
     assert seen.headers["content-type"] == "application/x-www-form-urlencoded"

@@ -82,7 +82,7 @@ async def test_giving_up_adds_one_warning_with_the_reason(
     """Three 503s: three DEBUG records, then one WARNING saying why and how many attempts."""
     emulator.faults.fail_next(3, status=503)
     client = await client_factory(emulator_url)
-    await watch.expect(AuthleteApiError, client.backchannel_authentication_fail(canary.request()))
+    await watch.fails(AuthleteApiError, client)
     records = watch.records()
     assert [r.levelno for r in records] == [logging.DEBUG] * 3 + [logging.WARNING]
     warning = records[-1].getMessage()
@@ -102,7 +102,7 @@ async def test_a_definitive_answer_does_not_warn(
     """A 403 is the caller's answer, not a give-up: one DEBUG record, no WARNING."""
     emulator.faults.fail_next(1, status=403)
     client = await client_factory(emulator_url)
-    await watch.expect(AuthleteApiError, client.backchannel_authentication_fail(canary.request()))
+    await watch.fails(AuthleteApiError, client)
     assert [r.levelno for r in watch.records()] == [logging.DEBUG]
 
 
@@ -153,7 +153,7 @@ async def test_at_warning_level_only_the_give_up_is_created(
     library_logger.setLevel(logging.WARNING)
     emulator.faults.fail_next(3, status=503)
     client = await client_factory(emulator_url)
-    await watch.expect(AuthleteApiError, client.backchannel_authentication_fail(canary.request()))
+    await watch.fails(AuthleteApiError, client)
     assert [r.levelno for r in seen.records] == [logging.WARNING]
 
 
@@ -171,7 +171,7 @@ async def test_at_error_level_nothing_is_created_even_when_giving_up(
     library_logger.setLevel(logging.ERROR)
     emulator.faults.fail_next(3, status=503)
     client = await client_factory(emulator_url)
-    await watch.expect(AuthleteApiError, client.backchannel_authentication_fail(canary.request()))
+    await watch.fails(AuthleteApiError, client)
     assert seen.records == []
 
 
@@ -186,9 +186,7 @@ async def test_an_attempt_cut_by_the_deadline_gets_its_debug_record_too(
     client = await client_factory(
         server.url, timeout=TimeoutPolicy(total=0.3, attempt=4.0, connect=0.3)
     )
-    error = await watch.expect(
-        AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTimeoutError, client)
     assert error.attempts == 1
     records = watch.records()
     assert [r.levelno for r in records] == [logging.DEBUG, logging.WARNING]

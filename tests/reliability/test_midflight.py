@@ -77,9 +77,7 @@ async def test_broken_answers_every_time_end_ambiguous_after_all_attempts(
     """Rows 6, 7, 11, 12: always broken: a transport error, may have reached, 3 attempts."""
     server = await raw_server_factory(script)
     client = await client_factory(server.url)
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert error.may_have_reached is True
     assert error.attempts == 3
     assert error.retryable
@@ -96,9 +94,7 @@ async def test_garbage_status_line_is_never_an_http_400(
     """Row 12: aiohttp reports a parse failure as status 400; it must not become an API 400."""
     server = await raw_server_factory(garbage_status_line())
     client = await client_factory(server.url, retry=RetryPolicy(attempts=1))
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert not isinstance(error, AuthleteApiError)
     assert not hasattr(error, "status")
     assert error.may_have_reached is True
@@ -135,9 +131,7 @@ async def test_stale_pooled_connection_without_retries_is_ambiguous(
     server = await raw_server_factory(stale_keepalive(json_answer(200, OK_BODY)))
     client = await client_factory(server.url, retry=RetryPolicy(attempts=1))
     watch.add(await client.backchannel_authentication_fail(canary.request()))
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert error.may_have_reached is True
     assert "ServerDisconnectedError" in error.detail
     assert server.connections == 1
@@ -153,9 +147,7 @@ async def test_strict_policy_does_not_retry_ambiguous_failures(
     """Rows 6-12: ``retry_ambiguous=False`` stops at the first attempt that may have landed."""
     server = await raw_server_factory(reset_after_request())
     client = await client_factory(server.url, retry=RetryPolicy(retry_ambiguous=False))
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert (error.attempts, error.may_have_reached) == (1, True)
     assert len(server.requests) == 1
 

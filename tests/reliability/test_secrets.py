@@ -65,9 +65,7 @@ async def test_hostile_result_message_is_escaped_in_errors_and_every_record(
     body = {"resultCode": "A001\r\n101", "resultMessage": HOSTILE_TEXT}
     server = await raw_server_factory(respond(503, body))
     client = await client_factory(server.url)
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert error.result_message == HOSTILE_TEXT  # the data itself is kept as sent
     assert one_clean_line(str(error))
     assert one_clean_line(repr(error))
@@ -104,9 +102,7 @@ async def test_hostile_status_line_is_escaped_in_the_transport_detail(
     """Row 24: the parser's complaint about a garbled status line cannot carry raw escapes."""
     server = await raw_server_factory(send_raw(b"HTTP/1.1 2\x1b[2J00\x85 OK\r\n\r\n"))
     client = await client_factory(server.url, retry=RetryPolicy(attempts=1))
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert one_clean_line(str(error))
     for record in watch.records():
         assert one_clean_line(record.getMessage())
@@ -142,7 +138,7 @@ async def test_errors_chain_to_nothing_from_aiohttp(
     """Row 28: no aiohttp exception (its repr holds the headers) is reachable from ours."""
     server = await raw_server_factory(script)
     client = await client_factory(server.url, retry=RetryPolicy(attempts=1))
-    error = await watch.expect(cls, client.backchannel_authentication_fail(canary.request()))
+    error = await watch.fails(cls, client)
     assert error.__cause__ is None
     assert error.__context__ is None
     text = "".join(traceback.format_exception(error))
@@ -158,9 +154,7 @@ async def test_traceback_with_locals_hides_token_and_ticket(
     """Row 28: what ``--showlocals`` or an error reporter prints shows only a ticket hash."""
     server = await raw_server_factory(garbage_status_line())
     client = await client_factory(server.url, retry=RetryPolicy(attempts=1))
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     library = traceback.TracebackException.from_exception(error, capture_locals=True)
     text = "".join(library.format())
     assert f"<ticket {ticket_ref(canary.ticket)}>" in text  # the locals were printed
@@ -216,7 +210,7 @@ async def test_log_records_name_the_ticket_by_its_hash(
     """Row 28: every record of a failing call carries the ticket hash, never the ticket."""
     server = await raw_server_factory(send_raw(json_answer(502, {"resultCode": "X"})))
     client = await client_factory(server.url)
-    await watch.expect(AuthleteApiError, client.backchannel_authentication_fail(canary.request()))
+    await watch.fails(AuthleteApiError, client)
     messages = watch.messages()
     assert len(messages) == 4
     assert all(f"ticket={ticket_ref(canary.ticket)}" in m for m in messages)

@@ -36,9 +36,7 @@ async def test_server_error_storm_ends_after_three_attempts(
     """Row 16: a 5xx on every attempt: three requests, the last status, Authlete's body."""
     emulator.faults.fail_ticket(canary.ticket, statuses)
     client = await client_factory(emulator_url)
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert error.status == statuses[-1]
     assert error.result_code is not None  # the emulator's A001101 body was decoded
     assert (error.attempts, error.ambiguous) == (3, False)  # answered every time
@@ -59,9 +57,7 @@ async def test_server_errors_after_a_lost_answer_stay_ambiguous(
     body = {"resultCode": "A001101", "resultMessage": "error"}
     server = await raw_server_factory(sequence([reset_after_request(), respond(500, body)]))
     client = await client_factory(server.url)
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert (error.status, error.attempts, error.ambiguous) == (500, 3, True)
     assert len(server.requests) == 3
 
@@ -142,9 +138,7 @@ async def test_client_error_is_definitive_after_one_request(
     """Row 18: a 4xx with a result body is raised as is: one request, no backoff, no WARNING."""
     emulator.faults.fail_next(1, status=status)
     client = await client_factory(emulator_url)
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert error.status == status
     assert error.result_code is not None
     assert error.result_message
@@ -163,9 +157,7 @@ async def test_wrong_token_is_a_definitive_401_without_the_token(
 ) -> None:
     """Row 18: the wrong credential gets a 401 once; neither token shows in the error."""
     client = await client_factory(emulator_url, access_token=canary.secret)
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert error.status == 401
     assert error.attempts == 1
     assert emulator.stats.requests == 1
@@ -182,8 +174,6 @@ async def test_unknown_service_gets_the_specs_numeric_404(
     """Row 18: the spec's 404 carries a numeric resultCode; it arrives as text, once."""
     assert SERVICE_ID != "1234"
     client = await client_factory(emulator_url, service_id="1234")
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert (error.status, error.result_code, error.attempts) == (404, "404", 1)
     assert emulator.stats.requests == 1

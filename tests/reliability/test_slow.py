@@ -60,9 +60,7 @@ async def test_slow_headers_every_time_end_in_an_attempt_timeout(
     server = await raw_server_factory(no_answer())
     client = await client_factory(server.url, timeout=SLOW, retry=RetryPolicy(attempts=2))
     started = time.monotonic()
-    error = await watch.expect(
-        AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTimeoutError, client)
     elapsed = time.monotonic() - started
     assert (error.attempts, error.may_have_reached, error.deadline) == (2, True, False)
     assert 2 * ATTEMPT * 0.9 <= elapsed < 3.0
@@ -99,9 +97,7 @@ async def test_trickling_body_every_time_is_a_timeout(
     """Row 10: always trickling: an ambiguous attempt timeout, one per attempt."""
     server = await raw_server_factory(trickle_body(0.05, count=200, document=OK_BODY))
     client = await client_factory(server.url, timeout=SLOW, retry=RetryPolicy(attempts=2))
-    error = await watch.expect(
-        AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTimeoutError, client)
     assert (error.attempts, error.may_have_reached, error.deadline) == (2, True, False)
     assert len(server.requests) == 2
 
@@ -118,9 +114,7 @@ async def test_deadline_of_half_a_second_returns_within_two(
         server.url, timeout=TimeoutPolicy(total=0.5, attempt=4.0, connect=0.3)
     )
     started = time.monotonic()
-    error = await watch.expect(
-        AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTimeoutError, client)
     elapsed = time.monotonic() - started
     assert 0.45 <= elapsed < 2.0
     assert error.may_have_reached is True
@@ -144,9 +138,7 @@ async def test_hard_deadline_holds_even_with_a_frozen_injected_clock(
         sleep=frozen.sleep,
     )
     started = time.monotonic()
-    error = await watch.expect(
-        AuthleteTimeoutError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTimeoutError, client)
     assert 0.45 <= time.monotonic() - started < 2.0
     assert error.deadline is True
     assert error.retryable is False
@@ -171,9 +163,7 @@ async def test_backoff_that_would_cross_the_deadline_is_not_slept(
         timeout=TimeoutPolicy(total=0.4, attempt=0.3, connect=0.3),
         retry=RetryPolicy(throttle_wait_initial=2.0),  # the 0.5 draw asks for 1 s
     )
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert (error.status, error.attempts) == (503, 1)
     assert fast_time.sleeps == []
     assert len(server.requests) == 1

@@ -65,9 +65,7 @@ async def test_retry_after_date_beyond_the_deadline_gives_up_at_once(
     emulator.faults.fail_next(1, status=429, retry_after=http_date(60))
     client = await client_factory(emulator_url)
     started = time.monotonic()
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert time.monotonic() - started < 1.0  # nothing waited (the deadline is 2 s)
     assert error.status == 429
     assert error.retry_after is not None
@@ -92,9 +90,7 @@ async def test_retry_after_within_the_cap_but_past_the_deadline_gives_up_at_once
     client = await client_factory(
         emulator_url, timeout=TimeoutPolicy(total=1.0, attempt=0.5, connect=0.3)
     )
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert (error.status, error.retry_after, error.attempts) == (503, 3.0, 1)
     assert fast_time.sleeps == []
     assert emulator.stats.requests == 1
@@ -150,9 +146,7 @@ async def test_huge_retry_after_gives_up_at_once_with_the_wait(
     """Row 15: a huge Retry-After parses, exceeds the cap: no wait, the value on the error."""
     server = await raw_server_factory(respond(429, BUSY, {"Retry-After": value}))
     client = await client_factory(server.url)
-    error = await watch.expect(
-        AuthleteApiError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteApiError, client)
     assert error.retry_after is not None
     assert error.retry_after > RetryPolicy().retry_after_max
     assert error.attempts == 1

@@ -39,9 +39,7 @@ async def test_untrusted_certificate_is_refused_once_by_default(
     """Row 4: no ``ssl=`` means the system CAs; a private CA's certificate fails, not retried."""
     server, proxy = await tls_server(raw_server_factory, toxic_proxy_factory, tls_ca.server_context)
     client = await client_factory(f"https://127.0.0.1:{proxy.port}")
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert error.may_have_reached is False
     assert error.retryable is False
     assert error.attempts == 1
@@ -65,9 +63,7 @@ async def test_hostname_mismatch_is_refused_once(
     tls_ca.ca.issue_cert("authlete.example").configure_cert(other)
     server, proxy = await tls_server(raw_server_factory, toxic_proxy_factory, other)
     client = await client_factory(f"https://127.0.0.1:{proxy.port}", ssl=tls_ca.client_context())
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert error.may_have_reached is False
     assert error.retryable is False
     assert error.attempts == 1
@@ -91,9 +87,7 @@ async def test_plain_http_server_behind_an_https_url_is_refused_once(
 
     server = await raw_server_factory(plain_http)
     client = await client_factory(f"https://127.0.0.1:{server.port}", ssl=tls_ca.client_context())
-    error = await watch.expect(
-        AuthleteTransportError, client.backchannel_authentication_fail(canary.request())
-    )
+    error = await watch.fails(AuthleteTransportError, client)
     assert error.may_have_reached is False
     assert error.retryable is False
     assert error.attempts == 1

@@ -29,12 +29,6 @@ def emulator(clock: FakeClock) -> AuthleteEmulator:
 
 
 @pytest.fixture
-async def base_url(emulator: AuthleteEmulator) -> AsyncIterator[str]:
-    async with emulator.serve() as url:
-        yield url
-
-
-@pytest.fixture
 async def api(base_url: str) -> AsyncIterator[Caller]:
     async with aiohttp.ClientSession() as session:
         yield Caller(session, base_url)

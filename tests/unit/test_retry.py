@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from aioauthlete import (
 )
 from aioauthlete._backoff import RetryBudget
 from aioauthlete._gate import Gate
-from aioauthlete._retry import Retrier
+from aioauthlete._retry import Answered, Attempt, Retrier
 from tests.helpers import SERVICE_ID, TICKET, CallSubject, FakeTime
 
 ANSWER = BackchannelAuthenticationFailResponse(result_code="A185001", action=FailAction.FORBIDDEN)
@@ -52,20 +53,31 @@ def make_retrier(time: FakeTime, budget: int | None = 500, draw: float = 0.5) ->
     )
 
 
+def call(
+    retrier: Retrier,
+    attempt: Attempt,
+    *,
+    gate: Gate | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: TimeoutPolicy | None = None,
+) -> Coroutine[Any, Any, Answered]:
+    """``retrier.call`` for the test ticket, with a fresh gate and default policies unless given."""
+    return retrier.call(
+        attempt,
+        gate=Gate(1) if gate is None else gate,
+        retry=retry or RetryPolicy(),
+        timeout=timeout or TimeoutPolicy(),
+        subject=CallSubject(SERVICE_ID, TICKET),
+    )
+
+
 async def run(
     retrier: Retrier,
     script: Script,
     retry: RetryPolicy | None = None,
     timeout: TimeoutPolicy | None = None,
 ) -> BackchannelAuthenticationFailResponse:
-    answered = await retrier.call(
-        script,
-        gate=Gate(1),
-        retry=retry or RetryPolicy(),
-        timeout=timeout or TimeoutPolicy(),
-        subject=CallSubject(SERVICE_ID, TICKET),
-    )
-    return answered.response
+    return (await call(retrier, script, retry=retry, timeout=timeout)).response
 
 
 def reset() -> AuthleteTransportError:
@@ -88,13 +100,7 @@ async def test_transient_failures_are_retried_with_jittered_backoff() -> None:
     """503, then a reset, then an answer: three attempts, two full-jitter sleeps."""
     time = FakeTime()
     script = Script([AuthleteApiError(status=503), reset(), ANSWER], time)
-    answered = await make_retrier(time, draw=0.5).call(
-        script,
-        gate=Gate(1),
-        retry=RetryPolicy(),
-        timeout=TimeoutPolicy(),
-        subject=CallSubject(SERVICE_ID, TICKET),
-    )
+    answered = await call(make_retrier(time, draw=0.5), script)
     assert answered == (ANSWER, 3, True)  # the reset may have reached Authlete
     # 503 is throttling (1.0 s ceiling); the reset is transient (0.4 s ceiling at retry 2).
     assert time.sleeps == pytest.approx([0.5, 0.2])
@@ -198,13 +204,7 @@ async def test_no_attempt_starts_after_the_deadline() -> None:
     script = Script([ANSWER], time)
     assert gate.try_enter()
     task = asyncio.create_task(
-        make_retrier(time).call(
-            script,
-            gate=gate,
-            retry=RetryPolicy(),
-            timeout=TimeoutPolicy(total=5.0),
-            subject=CallSubject(SERVICE_ID, TICKET),
-        )
+        call(make_retrier(time), script, gate=gate, timeout=TimeoutPolicy(total=5.0))
     )
     await asyncio.sleep(0)
     time.now += 6.0
@@ -230,13 +230,7 @@ async def test_hard_deadline_stops_a_hanging_attempt() -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(AuthleteTimeoutError) as info:
-        await retrier.call(
-            never,
-            gate=Gate(1),
-            retry=RetryPolicy(),
-            timeout=TimeoutPolicy(total=0.2),
-            subject=CallSubject(SERVICE_ID, TICKET),
-        )
+        await call(retrier, never, timeout=TimeoutPolicy(total=0.2))
     assert loop.time() - started < 2.0
     assert info.value.deadline
     assert info.value.may_have_reached
@@ -250,13 +244,7 @@ async def test_gate_wait_does_not_shorten_the_attempt() -> None:
     script = Script([ANSWER], time)
     assert gate.try_enter()
     task = asyncio.create_task(
-        make_retrier(time).call(
-            script,
-            gate=gate,
-            retry=RetryPolicy(),
-            timeout=TimeoutPolicy(total=10.0, attempt=4.0),
-            subject=CallSubject(SERVICE_ID, TICKET),
-        )
+        call(make_retrier(time), script, gate=gate, timeout=TimeoutPolicy(total=10.0, attempt=4.0))
     )
     await asyncio.sleep(0)
     time.now += 5.0  # queued for 5 s
@@ -278,15 +266,7 @@ async def test_cancellation_propagates_and_is_not_retried() -> None:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 
-    task = asyncio.create_task(
-        make_retrier(time).call(
-            slow,
-            gate=Gate(1),
-            retry=RetryPolicy(),
-            timeout=TimeoutPolicy(),
-            subject=CallSubject(SERVICE_ID, TICKET),
-        )
-    )
+    task = asyncio.create_task(call(make_retrier(time), slow))
     await started.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -178,15 +178,15 @@ def _library_log(verbose: int) -> Iterator[None]:
     The commands report every failure themselves; without this, Python's last-resort
     handler would print each give-up warning too (a million of them for a big batch).
     """
+    if not verbose:
+        yield
+        return
     logger = logging.getLogger("aioauthlete")
-    handler: logging.Handler = logging.NullHandler()
-    if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     saved_level = logger.level
     logger.addHandler(handler)
-    if verbose:
-        logger.setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    logger.setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
     try:
         yield
     finally:

@@ -8,7 +8,6 @@ Ctrl-C during a long resume scan is an ordinary ``KeyboardInterrupt``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Awaitable
@@ -187,7 +186,7 @@ async def execute(plan: Plan, args: argparse.Namespace) -> int:
                     resumed=plan.resumed,
                     progress=plan.progress,
                 )
-                await _run_reporting(runner, reader, tally)
+                await runner.run(reader)
         finally:
             writer.close()
             for line in format_summary(tally, "fail-batch"):
@@ -200,15 +199,3 @@ async def execute(plan: Plan, args: argparse.Namespace) -> int:
         await reader.aclose()
         plan.source.close()
     return 0 if tally.all_ok else 1
-
-
-async def _run_reporting(runner: BatchRunner, reader: RowReader, tally: Tally) -> None:
-    """Run, marking the tally interrupted on cancellation; always end the progress line."""
-    try:
-        await runner.run(reader)
-    except asyncio.CancelledError:
-        tally.interrupted = True
-        raise
-    finally:
-        tally.stop()
-        runner.finish_progress()

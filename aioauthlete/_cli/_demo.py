@@ -20,7 +20,6 @@ from .._client import AuthleteClient
 from .._converter import converter
 from .._models import BackchannelAuthenticationFailResponse, FailAction, FailReason
 from .._outcome import FailOutcome
-from ..testing import AuthleteEmulator
 from ._batch import add_batch_options, batch_client, check_batch_options
 from ._common import REASON_HELP, UsageError, positive_int, reason
 from ._input import FORMATS, Row, RowReader, build_row, detect_format
@@ -32,6 +31,7 @@ from ._settings import client_options, has_credentials, policies
 from ._summary import Tally, format_summary
 
 if TYPE_CHECKING:
+    from ..testing import AuthleteEmulator
     from ._app import SubParsers
 
 #: The demo's reasons, one per ticket in turn: every action shows in the summary.
@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> Awaitable[int]:
 
 
 async def _with_emulator(args: argparse.Namespace) -> int:
+    from ..testing import AuthleteEmulator
+
     emulator = AuthleteEmulator(accept_any_ticket=args.file is not None)
     if args.file is None:  # the seeded run shows a retry; a file of tickets runs plain
         emulator.faults.fail_next(INJECTED_503, status=503, retry_after=0)
@@ -148,11 +150,7 @@ async def _demo(
                 progress=progress,
                 on_outcome=keep_sample,
             )
-            try:
-                await runner.run(rows)
-            finally:
-                tally.stop()
-                runner.finish_progress()
+            await runner.run(rows)
     _report(tally, samples)
     return 0 if tally.all_ok else 1
 

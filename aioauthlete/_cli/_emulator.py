@@ -17,10 +17,10 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from .._config import ENV_ACCESS_TOKEN, ENV_API_SECRET, ENV_BASE_URL, ENV_SERVICE_ID
-from ..testing import AuthleteEmulator
 from ._common import UsageError, count, non_negative_float, note, positive_float, positive_int
 
 if TYPE_CHECKING:
+    from ..testing import AuthleteEmulator
     from ._app import SubParsers
 
 DESCRIPTION = """\
@@ -71,6 +71,8 @@ def add_parser(subparsers: SubParsers) -> None:
 
 def configure(args: argparse.Namespace) -> AuthleteEmulator:
     """The emulator the flags describe; ``UsageError`` for a flag it refuses."""
+    from ..testing import AuthleteEmulator
+
     try:
         emulator = AuthleteEmulator(
             service_id=args.service_id, accept_any_ticket=args.accept_any_ticket

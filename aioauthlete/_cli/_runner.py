@@ -9,6 +9,7 @@ rows in flight.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 
@@ -59,9 +60,17 @@ class BatchRunner:
         stream = self._client.backchannel_authentication_fail_stream(
             requests, concurrency=self._concurrency, rate=self._rate, burst=self._burst
         )
-        async with contextlib.aclosing(requests), contextlib.aclosing(stream):
-            async for outcome in stream:
-                self._record(self._pending.pop(outcome.index), outcome)
+        try:
+            async with contextlib.aclosing(requests), contextlib.aclosing(stream):
+                async for outcome in stream:
+                    self._record(self._pending.pop(outcome.index), outcome)
+        except asyncio.CancelledError:
+            self._tally.interrupted = True
+            raise
+        finally:
+            self._tally.stop()
+            if self._progress is not None:
+                self._progress.finish(*self._counts())
 
     async def _requests(
         self, rows: AsyncIterable[Row]
@@ -106,11 +115,8 @@ class BatchRunner:
 
     def _tick(self) -> None:
         if self._progress is not None:
-            tally = self._tally
-            self._progress.update(tally.processed + tally.skipped, tally.processed, tally.failed)
+            self._progress.update(*self._counts())
 
-    def finish_progress(self) -> None:
-        """Draw the bar's final state (call once, after ``run``, however it ended)."""
-        if self._progress is not None:
-            tally = self._tally
-            self._progress.finish(tally.processed + tally.skipped, tally.processed, tally.failed)
+    def _counts(self) -> tuple[int, int, int]:
+        tally = self._tally
+        return tally.processed + tally.skipped, tally.processed, tally.failed

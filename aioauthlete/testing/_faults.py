@@ -12,12 +12,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from attrs import frozen
 
 from ._ratelimit import RateDecision, RateLimiter
 
 RetryAfter = int | str
+T = TypeVar("T")
 
 
 @frozen
@@ -161,16 +163,8 @@ class Faults:
 
     def take_delay(self, ticket: str | None) -> float:
         """The extra delay scripted for *ticket*'s request being handled (0 when none)."""
-        if ticket is None or not self._slow:
-            return 0.0
-        with self._lock:
-            delays = self._slow.get(ticket)
-            if not delays:
-                return 0.0
-            delay = delays.popleft()
-            if not delays:
-                del self._slow[ticket]
-            return delay
+        delay = self._take_scripted(self._slow, ticket)
+        return 0.0 if delay is None else delay
 
     def clear(self) -> None:
         """Switch every fault off: no latency, no queued faults, no rate limit."""
@@ -195,16 +189,19 @@ class Faults:
 
     def take_for_ticket(self, ticket: str | None) -> Fault | None:
         """The fault scripted for *ticket*'s request being handled, if any."""
-        if ticket is None or not self._by_ticket:
+        return self._take_scripted(self._by_ticket, ticket)
+
+    def _take_scripted(self, table: dict[str, deque[T]], ticket: str | None) -> T | None:
+        if ticket is None or not table:
             return None
         with self._lock:
-            script = self._by_ticket.get(ticket)
+            script = table.get(ticket)
             if not script:
                 return None
-            fault = script.popleft()
+            item = script.popleft()
             if not script:
-                del self._by_ticket[ticket]
-            return fault
+                del table[ticket]
+            return item
 
     def _enqueue(self, fault: Fault, count: int) -> None:
         if count:

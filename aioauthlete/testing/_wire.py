@@ -15,11 +15,9 @@ from attrs import frozen
 
 from .._local import client_error_content
 from .._models import FailAction, FailReason
-from .._protocol import media_type
+from .._protocol import FORM_TYPE, JSON_TYPE, media_type
 from ._assumptions import EmulatorResult
 
-JSON_TYPE = "application/json"
-FORM_TYPE = "application/x-www-form-urlencoded"
 _REASONS = frozenset(FailReason)
 _OPTIONAL_TEXT = {"errorDescription": "error_description", "errorUri": "error_uri"}
 

@@ -302,6 +302,3 @@ async def run_load(
         on_progress=on_progress,
         progress_interval=progress_interval,
     )
-
-
-# -- rendering -------------------------------------------------------------------------

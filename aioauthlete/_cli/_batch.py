@@ -25,7 +25,7 @@ from ._common import (
     positive_int,
     reason,
 )
-from ._input import FORMATS, Format, RowReader, detect_format
+from ._input import FORMATS, Format, RowReader, check_default_reason, detect_format
 from ._output import ResultWriter, load, repair
 from ._progress import Progress, wanted
 from ._reader import InputFile
@@ -127,8 +127,7 @@ def run(args: argparse.Namespace) -> Awaitable[int]:
     """Check and prepare everything, then hand the batch to the event loop."""
     check_batch_options(args)
     fmt = detect_format(args.file, args.format)
-    if fmt == "lines" and args.reason is None:
-        raise UsageError("a file of bare tickets carries no reasons: give --reason")
+    check_default_reason(fmt, args.reason)  # before any file is opened
     _check_paths(args.file, args.output)
     client = batch_client(args)
     source = InputFile.open(args.file)

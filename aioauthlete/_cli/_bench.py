@@ -23,6 +23,7 @@ from .._models import BackchannelAuthenticationFailRequest, FailReason
 from .._policies import RetryPolicy
 from ._common import REASON_HELP, UsageError, count, note, positive_float, positive_int, reason
 from ._loop import loop_name
+from ._progress import wanted
 from ._settings import build_client, client_options, policies
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ async def run(args: argparse.Namespace) -> int:
     if duration is None and args.requests is None:
         duration = DEFAULT_DURATION
     stderr = sys.stderr
-    progress = _ProgressLine(stderr) if stderr.isatty() else None
+    progress = _ProgressLine(stderr) if wanted(None, stderr) else None
     with _target(args) as (label, make_client):
         report = await _bench(
             make_client, args.concurrency, args.requests, duration, args.rate, args.reason, progress

@@ -45,26 +45,25 @@ def count(text: str) -> int:
     return _whole(text, 0)
 
 
-def positive_float(text: str) -> float:
-    """An argparse type: a finite number above 0 (seconds, requests per second)."""
+def _finite(text: str, *, zero_ok: bool) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number above 0, not {text}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        bound = ", 0 or more" if zero_ok else " above 0"
+        raise argparse.ArgumentTypeError(f"must be a finite number{bound}, not {text}")
     return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0 (seconds, requests per second)."""
+    return _finite(text, zero_ok=False)
 
 
 def non_negative_float(text: str) -> float:
     """An argparse type: a finite number of 0 or more (a latency, say)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number, 0 or more, not {text}")
-    return value
+    return _finite(text, zero_ok=True)
 
 
 def parse_reason(text: str) -> FailReason:

@@ -142,12 +142,17 @@ class _Lines:
         await self._batches.aclose()
 
 
+def check_default_reason(fmt: Format, default_reason: FailReason | None) -> None:
+    """A file of bare tickets needs ``--reason``: ``UsageError`` otherwise."""
+    if fmt == "lines" and default_reason is None:
+        raise UsageError("a file of bare tickets carries no reasons: give --reason")
+
+
 class RowReader:
     """The rows of one input, in one format, read only as fast as they are asked for."""
 
     def __init__(self, source: InputFile, fmt: Format, default_reason: FailReason | None) -> None:
-        if fmt == "lines" and default_reason is None:
-            raise UsageError("a file of bare tickets carries no reasons: give --reason")
+        check_default_reason(fmt, default_reason)
         self.format = fmt
         self._lines = _Lines(source)
         self._default = default_reason

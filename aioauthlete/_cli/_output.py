@@ -103,7 +103,6 @@ class ResultWriter:
             self._file: BinaryIO = open(path, "ab")  # noqa: SIM115 - closed by close()
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-        self.path = path
         self.written = 0
 
     def write(self, record: dict[str, Any]) -> None:

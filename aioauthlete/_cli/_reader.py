@@ -27,8 +27,7 @@ MAX_LINE = 1 << 20
 class InputFile:
     """An opened input: a path (or ``-`` for stdin) and how to read it."""
 
-    def __init__(self, name: str, fd: int, *, owned: bool) -> None:
-        self.name = name
+    def __init__(self, fd: int, *, owned: bool) -> None:
         self._fd = fd
         self._owned = owned
         self.regular = stat.S_ISREG(os.fstat(fd).st_mode)
@@ -38,7 +37,7 @@ class InputFile:
         """Open *path* for reading (a FIFO waits here for its writer, as ``cat`` does)."""
         if path == "-":
             try:
-                return cls("stdin", sys.stdin.fileno(), owned=False)
+                return cls(sys.stdin.fileno(), owned=False)
             except (AttributeError, ValueError, OSError):  # replaced or closed stdin
                 raise UsageError("stdin cannot be read") from None
         try:
@@ -48,7 +47,7 @@ class InputFile:
         if stat.S_ISDIR(os.fstat(fd).st_mode):
             os.close(fd)
             raise UsageError(f"cannot read {path}: is a directory")
-        return cls(path, fd, owned=True)
+        return cls(fd, owned=True)
 
     def close(self) -> None:
         if self._owned:

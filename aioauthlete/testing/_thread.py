@@ -26,11 +26,6 @@ class ServerThread:
         self._stopping: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    @property
-    def loop(self) -> asyncio.AbstractEventLoop | None:
-        """The thread's event loop while it serves."""
-        return self._loop
-
     def start(self, timeout: float) -> str:
         """Start serving and return the base URL; startup errors are raised here."""
         self._thread.start()

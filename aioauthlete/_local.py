@@ -9,6 +9,7 @@ ticket is then not deleted by this call: it expires on Authlete's side.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ._models import (
     LOCAL_RESULT_CODE,
@@ -17,6 +18,11 @@ from ._models import (
     FailReason,
 )
 from ._protocol import AnyFailRequest
+
+
+def compact_json(value: Any) -> str:
+    """JSON without spaces, as Authlete writes ``responseContent``."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def client_error_content(
@@ -28,7 +34,7 @@ def client_error_content(
         content["error_description"] = description
     if uri:
         content["error_uri"] = uri
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return compact_json(content)
 
 
 def local_fail_response(request: AnyFailRequest) -> BackchannelAuthenticationFailResponse:

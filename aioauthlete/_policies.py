@@ -14,18 +14,20 @@ from attrs import field, frozen
 from attrs.validators import ge, instance_of
 
 
-def _finite_positive(_: object, attribute: Any, value: object) -> None:
+def _check_seconds(name: str, value: object, *, zero_ok: bool) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be a number of seconds")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a finite number of seconds above 0")
+        raise TypeError(f"{name} must be a number of seconds")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        bound = ", 0 or more" if zero_ok else " above 0"
+        raise ValueError(f"{name} must be a finite number of seconds{bound}")
+
+
+def _finite_positive(_: object, attribute: Any, value: object) -> None:
+    _check_seconds(attribute.name, value, zero_ok=False)
 
 
 def _finite_non_negative(_: object, attribute: Any, value: object) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be a number of seconds")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{attribute.name} must be a finite number of seconds, 0 or more")
+    _check_seconds(attribute.name, value, zero_ok=True)
 
 
 def _optional_count(_: object, attribute: Any, value: object) -> None:

@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
+from .._local import compact_json
 from ._assumptions import EmulatorResult, fault_result
 from ._auth import Caller, Credentials
 from ._faults import Fault, Faults
 from ._stats import EmulatorStats, RequestRecord, select_headers
-from ._wire import compact_json, decide, read_params, ticket_of
+from ._wire import decide, read_params, ticket_of
 
 
 def _json(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from attrs import frozen
 
@@ -20,11 +19,6 @@ from ._assumptions import EmulatorResult
 
 _REASONS = frozenset(FailReason)
 _OPTIONAL_TEXT = {"errorDescription": "error_description", "errorUri": "error_uri"}
-
-
-def compact_json(value: Any) -> str:
-    """JSON without spaces, as Authlete writes ``responseContent``."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_params(content_type: str | None, body: bytes) -> dict[str, object] | None:

@@ -1,0 +1,3 @@
+"""The Markdown documentation is collected as tests too: see tests/docs/plugin.py."""
+
+pytest_plugins = ["tests.docs.plugin"]

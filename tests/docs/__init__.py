@@ -1,0 +1,1 @@
+"""Tests of the documentation: every snippet of README.md and docs/ runs (see plugin.py)."""

@@ -43,6 +43,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._common import PROG, UsageError, note
+from ._interrupt import Interrupt, installed
 from ._loop import CHOICES, loop_factory
 from ._settings import add_client_options
 
@@ -195,24 +196,22 @@ def _library_log(verbose: int) -> Iterator[None]:
 
 
 async def _supervise(run: Awaitable[int]) -> int:
-    """Await *run*; SIGINT/SIGTERM cancel it and decide the exit status (128 + signal)."""
+    """Await *run*; SIGINT/SIGTERM cancel it and decide the exit status (128 + signal).
+
+    A command may ask for the first signal to wind it down instead (``_interrupt``).
+    """
     task = asyncio.current_task()
     assert task is not None
-    received: list[int] = []
-
-    def on_signal(signum: int) -> None:
-        received.append(signum)
-        task.cancel()
-
-    with _signal_handlers(on_signal):
+    interrupt = Interrupt(task)
+    with _signal_handlers(interrupt), installed(interrupt):
         try:
             status = await run
         except asyncio.CancelledError:
-            if not received:
+            if interrupt.status is None:
                 raise
             task.uncancel()
-            return 128 + received[0]
-    if received:
+            return interrupt.status
+    if interrupt.signum is not None:
         task.uncancel()
     return status
 

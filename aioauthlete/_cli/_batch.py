@@ -13,26 +13,16 @@ import sys
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-from attrs import frozen
-
 from .._client import AuthleteClient
-from .._models import FailReason
-from ._common import (
-    REASON_HELP,
-    UsageError,
-    note,
-    positive_float,
-    positive_int,
-    reason,
-)
-from ._input import FORMATS, Format, RowReader, check_default_reason, detect_format
-from ._output import ResultWriter, load, repair
+from ._batchrun import Plan, execute
+from ._common import REASON_HELP, UsageError, note, plural, positive_float, positive_int, reason
+from ._input import FORMATS, check_default_reason, detect_format
+from ._output import ResultWriter, is_stream
+from ._previous import load, repair
 from ._progress import Progress, wanted
 from ._reader import InputFile
 from ._resume import ResumeIndex
-from ._runner import BatchRunner
 from ._settings import build_client, client_options
-from ._summary import Tally, format_summary
 
 if TYPE_CHECKING:
     from ._app import SubParsers
@@ -110,19 +100,6 @@ def batch_client(args: argparse.Namespace) -> AuthleteClient:
     return build_client(args, max_connections=max(100, args.concurrency))
 
 
-@frozen
-class Plan:
-    """Everything the batch needs, prepared before the event loop starts."""
-
-    client: AuthleteClient
-    source: InputFile
-    format: Format
-    default_reason: FailReason | None
-    output: str
-    resumed: ResumeIndex
-    progress: Progress | None
-
-
 def run(args: argparse.Namespace) -> Awaitable[int]:
     """Check and prepare everything, then hand the batch to the event loop."""
     check_batch_options(args)
@@ -132,16 +109,20 @@ def run(args: argparse.Namespace) -> Awaitable[int]:
     client = batch_client(args)
     source = InputFile.open(args.file)
     try:
-        resumed = _resume(args.output)
+        stream = is_stream(args.output)
+        resumed = ResumeIndex() if stream else _resume(args.output)
         show = wanted(args.progress, sys.stderr)
         progress = Progress(source.count_lines()) if show else None
         if progress is not None and progress.total is not None and fmt == "csv":
             progress.total = max(0, progress.total - 1)  # the header
+        if stream:
+            note(f"{args.output} is not a regular file: results go there, but cannot be resumed")
+        writer = ResultWriter.open(args.output, marks=not stream)  # a FIFO waits for a reader
     except BaseException:
         source.close()
         raise
-    plan = Plan(client, source, fmt, args.reason, args.output, resumed, progress)
-    return execute(plan, args)
+    plan = Plan(client, source, fmt, args.reason, args.output, resumed, progress, writer)
+    return execute(plan, args.concurrency, args.rate, args.burst)
 
 
 def _check_paths(input_path: str, output: str) -> None:
@@ -153,48 +134,8 @@ def _check_paths(input_path: str, output: str) -> None:
 def _resume(output: str) -> ResumeIndex:
     removed = repair(output)
     if removed:
-        note(f"{output}: removed a partial last line ({removed} bytes) left by a crash")
+        note(f"{output}: removed a partial last line ({plural(removed, 'byte')}) left by a crash")
     resumed = load(output)
-    if resumed.lines:
-        skipping = resumed.index.definitive()
-        note(
-            f"resuming {output}: {resumed.lines} results recorded, "
-            f"{skipping} tickets with a definitive result will be skipped"
-        )
-    if resumed.unreadable:
-        note(f"{output}: ignored {resumed.unreadable} lines that are not results")
+    for line in resumed.report(output):
+        note(line)
     return resumed.index
-
-
-async def execute(plan: Plan, args: argparse.Namespace) -> int:
-    """Run the prepared batch; print the summary however it ends."""
-    tally = Tally()
-    reader = RowReader(plan.source, plan.format, plan.default_reason)
-    try:
-        await reader.start()
-        writer = ResultWriter(plan.output)
-        try:
-            async with plan.client as client:
-                runner = BatchRunner(
-                    client,
-                    tally,
-                    concurrency=args.concurrency,
-                    rate=args.rate,
-                    burst=args.burst,
-                    writer=writer,
-                    resumed=plan.resumed,
-                    progress=plan.progress,
-                )
-                await runner.run(reader)
-        finally:
-            writer.close()
-            for line in format_summary(tally, "fail-batch"):
-                print(line, file=sys.stderr)
-            results = "result" if writer.written == 1 else "results"
-            note(f"{writer.written} {results} appended to {plan.output}")
-            if tally.interrupted:
-                note("interrupted: run the same command again to resume where it stopped")
-    finally:
-        await reader.aclose()
-        plan.source.close()
-    return 0 if tally.all_ok else 1

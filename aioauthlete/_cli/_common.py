@@ -25,6 +25,11 @@ def note(message: str, stream: TextIO | None = None) -> None:
     print(f"{PROG}: {message}", file=sys.stderr if stream is None else stream, flush=True)
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 ticket``, ``2 tickets``, ``1,000 tickets``: a count with its noun agreeing."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def _whole(text: str, minimum: int) -> int:
     try:
         value = int(text)

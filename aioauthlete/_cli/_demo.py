@@ -23,7 +23,7 @@ from .._outcome import FailOutcome
 from ._batch import add_batch_options, batch_client, check_batch_options
 from ._common import REASON_HELP, UsageError, positive_int, reason
 from ._input import FORMATS, Row, RowReader, build_row, detect_format
-from ._output import ResultWriter
+from ._output import ResultWriter, is_stream
 from ._progress import Progress, wanted
 from ._reader import InputFile
 from ._runner import BatchRunner
@@ -136,7 +136,7 @@ async def _demo(
         out.flush()
         writer = None
         if args.output is not None:
-            writer = ResultWriter(args.output)
+            writer = ResultWriter.open(args.output, marks=not is_stream(args.output))
             stack.callback(writer.close)
         progress = Progress(_total(args)) if wanted(args.progress, sys.stderr) else None
         async with client:

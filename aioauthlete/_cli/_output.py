@@ -1,114 +1,108 @@
-"""The results file: JSON Lines appended one result at a time, and read back to resume.
+"""Writing the results file: one JSON line per record, each handed to the kernel whole.
 
-Every result is one ``write`` of one whole line followed by a flush, so a crash can cut at
-most the last line short; ``repair`` truncates such a line away before a rerun appends.
-Flushing each line costs one system call, a few microseconds: far below the cost of the
-HTTP call it records, so the file is always as current as the batch.
+Every record is one ``os.write`` of one whole line on an ``O_APPEND`` descriptor, with no
+buffer of ours in between: a process killed at any moment leaves at most its last line
+cut short (``_previous.repair`` cuts it off), and nothing is left to flush at close. A
+write that fails (a full disk: ``ENOSPC``) breaks the writer: it writes nothing more, so
+a half-written line is never glued to the next one, and the batch stops (``_runner``).
+
+A results file is a regular file. Anything else (``/dev/stdout``, a pipe, a FIFO, a
+terminal) only receives the results: it cannot be read back to resume, so it gets no
+sent marks either.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-from typing import Any, BinaryIO
-
-from attrs import define
+import stat
+from typing import Any
 
 from ._common import UsageError
-from ._resume import DEFINITIVE, OK, ResumeIndex, resume_key
 
-_TAIL = 1 << 16
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+_MARK = b'{"index":%d,"line":%d,"ticket":%s,"sent":true}\n'
+#: Indirections for tests that inject a failing disk.
+_write = os.write
+_close = os.close
 
 
-def repair(path: str) -> int:
-    """Cut a partial last line (one without its newline) off *path*; return bytes removed."""
+def is_stream(path: str) -> bool:
+    """Whether *path* is an existing non-regular file (a device, pipe, FIFO or socket)."""
     try:
-        handle = open(path, "r+b")  # noqa: SIM115 - closed below, on every path
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return 0
+        return False
     except OSError as exc:
-        raise UsageError(f"cannot update {path}: {exc.strerror}") from None
-    with handle:
-        size = end = handle.seek(0, os.SEEK_END)
-        while end > 0:
-            start = max(0, end - _TAIL)
-            handle.seek(start)
-            block = handle.read(end - start)
-            if end == size and block.endswith(b"\n"):
-                return 0
-            newline = block.rfind(b"\n")
-            if newline >= 0:
-                keep = start + newline + 1
-                break
-            end = start
-        else:
-            keep = 0
-        handle.truncate(keep)
-        return size - keep
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"cannot write {path}: is a directory")
+    return not stat.S_ISREG(mode)
 
 
-@define
-class Resumed:
-    """What the results file already holds."""
-
-    index: ResumeIndex
-    lines: int = 0
-    unreadable: int = 0
-
-
-def load(path: str) -> Resumed:
-    """Index the last result recorded for each ticket of *path* (an absent file is empty)."""
-    resumed = Resumed(ResumeIndex())
-    try:
-        handle = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        return resumed
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    with handle:
-        for line in handle:
-            resumed.lines += 1
-            key_flags = _parse(line)
-            if key_flags is None:
-                resumed.unreadable += 1
-            else:
-                resumed.index.record(*key_flags)
-    return resumed
-
-
-_decode = json.JSONDecoder().raw_decode  # the line is ours: no BOM, no leading space
-
-
-def _parse(line: str) -> tuple[int, int] | None:
-    try:
-        record, _ = _decode(line)
-    except ValueError:
-        return None
-    if not isinstance(record, dict):
-        return None
-    ticket, index = record.get("ticket"), record.get("index")
-    if not (ticket is None or isinstance(ticket, str)) or not isinstance(index, int):
-        return None
-    flags = (DEFINITIVE if record.get("definitive") is True else 0) | (
-        OK if record.get("ok") is True else 0
-    )
-    return resume_key(ticket, index), flags
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of *data*: a write cut short (by a signal, say) is carried on."""
+    done = _write(fd, data)
+    while done < len(data):
+        more = _write(fd, data[done:])
+        if not more:
+            raise OSError(errno.EIO, "the file took no more bytes")
+        done += more
 
 
 class ResultWriter:
-    """Appends result lines to a file, each flushed as soon as it is written."""
+    """Appends records to one file; after a failed write it writes nothing more."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, fd: int, *, marks: bool) -> None:
+        self._fd: int | None = fd
+        self._marks = marks
+        self.written = 0  # results written (sent marks not counted)
+        self.unwritten = 0  # results that could not be written
+        #: The first write (or close) that failed; None while every one succeeded.
+        self.error: OSError | None = None
+
+    @classmethod
+    def open(cls, path: str, *, marks: bool) -> ResultWriter:
+        """Open *path* for appending (created private: it holds tickets)."""
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
         try:
-            self._file: BinaryIO = open(path, "ab")  # noqa: SIM115 - closed by close()
+            fd = os.open(path, flags, 0o600)
         except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-        self.written = 0
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return cls(fd, marks=marks)
 
-    def write(self, record: dict[str, Any]) -> None:
-        self._file.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
-        self._file.flush()
-        self.written += 1
+    def write(self, record: dict[str, Any]) -> bool:
+        """Append one result; False if it could not be written."""
+        if self._put(_dumps(record).encode() + b"\n"):
+            self.written += 1
+            return True
+        self.unwritten += 1
+        return False
+
+    def mark_sent(self, index: int, line: int, ticket: str | None) -> bool:
+        """Record that a ticket is about to be sent; False if that could not be recorded."""
+        if not self._marks:
+            return self.error is None
+        return self._put(_MARK % (index, line, _dumps(ticket).encode()))
+
+    def _put(self, data: bytes) -> bool:
+        if self.error is not None or self._fd is None:
+            return False
+        try:
+            _write_all(self._fd, data)
+        except OSError as exc:
+            self.error = exc
+            return False
+        return True
 
     def close(self) -> None:
-        self._file.close()
+        """Close the file; a failure to do so is kept in ``error``, never raised."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            _close(fd)
+        except OSError as exc:
+            if self.error is None:
+                self.error = exc

@@ -31,6 +31,14 @@ class InputFile:
         self._fd = fd
         self._owned = owned
         self.regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        self._stopped = False
+        self._pipe: asyncio.StreamReader | None = None  # while a pipe is being read
+
+    def stop(self) -> None:
+        """End the input here: the chunks end, even while waiting for an idle pipe."""
+        self._stopped = True
+        if self._pipe is not None:
+            self._pipe.feed_eof()
 
     @classmethod
     def open(cls, path: str) -> InputFile:
@@ -76,7 +84,7 @@ class InputFile:
         return self._pipe_chunks()
 
     async def _file_chunks(self) -> AsyncGenerator[bytes, None]:
-        while chunk := os.read(self._fd, CHUNK):
+        while not self._stopped and (chunk := os.read(self._fd, CHUNK)):
             yield chunk
 
     async def _pipe_chunks(self) -> AsyncGenerator[bytes, None]:
@@ -89,10 +97,12 @@ class InputFile:
         transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(reader), pipe
         )
+        self._pipe = reader
         try:
-            while chunk := await reader.read(CHUNK):
+            while not self._stopped and (chunk := await reader.read(CHUNK)):
                 yield chunk
         finally:
+            self._pipe = None
             transport.close()
             # A duplicate shares O_NONBLOCK with the original: leave stdin as it was found.
             os.set_blocking(self._fd, was_blocking)

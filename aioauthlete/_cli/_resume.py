@@ -3,8 +3,10 @@
 A Python ``set`` of a million 64-bit hashes costs about 70 MB (an int object and a table
 slot each). ``ResumeIndex`` keeps 60-bit ticket hashes in an open-addressing table inside
 one ``array('Q')`` instead: 8 bytes a slot, at most two slots per entry, so a million
-tickets need 16 MB. Each slot also holds two flags: whether the ticket's last recorded
-result is definitive, and whether it was an answer. At a million entries the chance that
+tickets need 16 MB. Each slot also holds three flags: whether the ticket's last recorded
+result is definitive, whether it was an answer, and whether a request for it may have
+reached Authlete without its answer being recorded (a sent mark with no result after it,
+or an ambiguous result). At a million entries the chance that
 two tickets share a hash is about 1 in 2 million.
 """
 
@@ -15,7 +17,8 @@ from array import array
 
 DEFINITIVE = 1
 OK = 2
-_FLAG_BITS = 2
+REACHED = 4
+_FLAG_BITS = 3
 _KEY_BITS = 60
 _MIN_SLOTS = 1 << 10
 
@@ -58,6 +61,10 @@ class ResumeIndex:
     def definitive(self) -> int:
         """How many keys have a definitive last result (a rerun skips them)."""
         return sum(value & DEFINITIVE for value in self._slots)
+
+    def reached(self) -> int:
+        """How many keys a rerun sends again that may have reached Authlete unanswered."""
+        return sum(value & (REACHED | DEFINITIVE) == REACHED for value in self._slots)
 
     def _find(self, key: int) -> int:
         """The slot holding *key*, or the empty slot where it would go (linear probing)."""

@@ -12,9 +12,15 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
+from ._common import plural
+
+#: Groups listed only when they have a count: only a library bug lands in "other errors",
+#: only a retry after a request that may have failed the ticket in "answers lost".
+RARE = frozenset({"answers lost", "other errors"})
 #: Groups in the order the summary lists them.
 GROUPS = (
     "answered",
+    "answers lost",
     "API errors",
     "no answer",
     "timeouts",
@@ -75,7 +81,8 @@ class Tally:
         self.skipped_not_ok = 0
         self.retried = 0  # sent tickets that took more than one attempt
         self.ambiguous = 0  # ... of which an attempt may have reached Authlete unanswered
-        self.interrupted = False
+        self.interrupted = False  # by a signal
+        self.stopped_early = False  # for another reason (configuration, results file)
 
     def sent(
         self, group: str, detail: str, elapsed: float, attempts: int = 1, ambiguous: bool = False
@@ -117,13 +124,18 @@ def format_summary(tally: Tally, title: str) -> list[str]:
     """The summary as lines of text for people."""
     total = tally.processed + tally.skipped
     rate = tally.processed / tally.seconds
-    state = "interrupted after" if tally.interrupted else "finished in"
+    state = "finished in"
+    if tally.interrupted:
+        state = "interrupted after"
+    elif tally.stopped_early:
+        state = "stopped after"
     lines = [
-        f"{title}: {total} tickets, {state} {tally.seconds:.2f} s ({rate:,.0f} tickets/s)",
+        f"{title}: {plural(total, 'ticket')}, {state} {tally.seconds:.2f} s"
+        f" ({rate:,.0f} tickets/s)",
     ]
     for group in GROUPS:
         details = [(d, n) for (g, d), n in tally.counts.items() if g == group]
-        if not details and group == "other errors":  # only a library bug lands there
+        if not details and group in RARE:
             continue
         count = sum(n for _, n in details)
         lines.append(f"  {group:<18}{count:>8}{_details(details)}")
@@ -139,7 +151,7 @@ def format_summary(tally: Tally, title: str) -> list[str]:
 
 def _details(details: Iterable[tuple[str, int]]) -> str:
     ranked = sorted(details, key=lambda item: (-item[1], item[0]))  # ties: by name, stable
-    shown = [f"{detail} {count}" for detail, count in ranked if detail]
+    shown = [f"{detail}: {count:,}" for detail, count in ranked if detail]
     return f"   ({', '.join(shown)})" if shown else ""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -83,11 +84,27 @@ def cli_command(*argv: str) -> list[str]:
     return [sys.executable, "-m", "aioauthlete", *argv]
 
 
-def read_results(path: Path) -> list[dict[str, Any]]:
-    """Every line of a results file, parsed; fails the test on a line that is not JSON."""
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Every line of a results file (results and sent marks), parsed; fails on non-JSON."""
     data = path.read_bytes()
     assert not data or data.endswith(b"\n"), "the results file ends in a partial line"
     return [json.loads(line) for line in data.splitlines()]
+
+
+def is_result(record: dict[str, Any]) -> bool:
+    """A result line, as opposed to the mark written before a ticket is sent."""
+    return "ok" in record
+
+
+def read_results(path: Path) -> list[dict[str, Any]]:
+    """The result lines of a results file, in file order (sent marks left out)."""
+    return [record for record in read_records(path) if is_result(record)]
+
+
+def whole_records(data: bytes) -> list[dict[str, Any]]:
+    """The complete lines of a results file's bytes (a kill may have cut the last one)."""
+    whole = data[: data.rfind(b"\n") + 1]
+    return [json.loads(line) for line in whole.splitlines()]
 
 
 def last_results(path: Path) -> dict[str, dict[str, Any]]:
@@ -114,3 +131,31 @@ def count_lines(path: Path) -> int:
         return path.read_bytes().count(b"\n")
     except FileNotFoundError:
         return 0
+
+
+def count_results(path: Path) -> int:
+    """Whole result lines written so far (sent marks and a partial last line not counted)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return 0
+    return sum(is_result(record) for record in whole_records(data))
+
+
+def start_fail_batch(
+    base_url: str,
+    source: str,
+    out: Path,
+    *extra: str,
+    stdin: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """``aioauthlete fail-batch SOURCE -o OUT --reason ACCESS_DENIED`` as a child process."""
+    argv = cli_command("fail-batch", source, "--reason", "ACCESS_DENIED", "-o", str(out), *extra)
+    return subprocess.Popen(
+        argv,
+        env=subprocess_env({**emulator_env(base_url), **(env or {})}),
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )

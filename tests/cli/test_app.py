@@ -262,7 +262,7 @@ def test_summary_lists_outcome_groups_in_order() -> None:
         "retried",
         "latency",
     ]
-    assert "(FORBIDDEN 2)" in lines[1]
+    assert "(FORBIDDEN: 2)" in lines[1]
     assert re.search(r"retried\s+2\s+\(ambiguous 1\)", lines[-2])
     assert "max 10.00 s" in lines[-1]
     assert not tally.all_ok
@@ -273,4 +273,4 @@ def test_summary_details_rank_by_count_then_name() -> None:
     from aioauthlete._cli._summary import _details
 
     ranked = _details([("FORBIDDEN", 2), ("BAD_REQUEST", 2), ("SERVER", 3), ("", 9)])
-    assert ranked == "   (SERVER 3, BAD_REQUEST 2, FORBIDDEN 2)"
+    assert ranked == "   (SERVER: 3, BAD_REQUEST: 2, FORBIDDEN: 2)"

@@ -99,7 +99,7 @@ def test_demo_runs_against_the_in_process_emulator(
     assert ran.status == 0, ran.err
     assert "the built-in emulator at http://127.0.0.1:" in ran.out
     assert re.search(
-        r"answered\s+300\s+\(BAD_REQUEST 120, FORBIDDEN 120, INTERNAL_SERVER_ERROR 60\)", ran.out
+        r"answered\s+300\s+\(BAD_REQUEST: 120, FORBIDDEN: 120, INTERNAL_SERVER_ERROR: 60\)", ran.out
     )
     assert re.search(r"demo: 300 tickets, finished in", ran.out)
     samples = [json.loads(line) for line in ran.out.splitlines() if line.startswith("    {")]
@@ -136,4 +136,4 @@ def test_demo_with_a_file_fails_those_tickets_on_the_configured_service(
     assert ran.status == 0, ran.err
     assert f"Authlete at {authlete_emulator.base_url}" in ran.out
     assert dict(authlete_emulator.stats.ticket_hits) == dict.fromkeys(tickets, 1)
-    assert re.search(r"answered\s+4\s+\(BAD_REQUEST 4\)", ran.out)
+    assert re.search(r"answered\s+4\s+\(BAD_REQUEST: 4\)", ran.out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 from pathlib import Path
@@ -11,14 +10,13 @@ import pytest
 
 from aioauthlete.testing import RunningEmulator
 from tests.cli import (
-    cli_command,
-    count_lines,
-    emulator_env,
+    count_results,
     point_env_at,
     read_results,
     run_cli,
-    subprocess_env,
+    start_fail_batch,
     wait_until,
+    whole_records,
     write_lines,
 )
 
@@ -28,14 +26,7 @@ TIMEOUT = 30
 def _start(
     running: RunningEmulator, source: str, out: Path, *extra: str, stdin: int | None = None
 ) -> subprocess.Popen[bytes]:
-    argv = cli_command("fail-batch", source, "--reason", "ACCESS_DENIED", "-o", str(out), *extra)
-    return subprocess.Popen(
-        argv,
-        env=subprocess_env(emulator_env(running.base_url)),
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    return start_fail_batch(running.base_url, source, out, *extra, stdin=stdin)
 
 
 def test_killed_run_resumes_to_exactly_one_definitive_result_per_ticket(
@@ -51,20 +42,22 @@ def test_killed_run_resumes_to_exactly_one_definitive_result_per_ticket(
     authlete_emulator.faults.latency = 0.03
     process = _start(authlete_emulator, str(source), out, "--concurrency", "3")
     try:
-        wait_until(lambda: count_lines(out) >= 10, TIMEOUT)
+        wait_until(lambda: count_results(out) >= 10, TIMEOUT)
     finally:
         process.kill()
         process.communicate(timeout=TIMEOUT)
     assert process.returncode == -signal.SIGKILL
     first_run = out.read_bytes()
-    settled = {str(r["ticket"]) for r in _whole_lines(first_run) if r["definitive"]}
+    settled = {str(r["ticket"]) for r in whole_records(first_run) if r.get("definitive")}
     assert 10 <= len(settled) < len(tickets)
 
     authlete_emulator.faults.latency = 0.0
     point_env_at(monkeypatch, authlete_emulator)
     rerun = run_cli(capsys, "fail-batch", str(source), "--reason", "ACCESS_DENIED", "-o", str(out))
-    assert rerun.status == 0
     records = read_results(out)  # every line is JSON again, partial or not before
+    lost = [r for r in records if not r["ok"]]
+    assert all("answer lost" in r["error"] for r in lost)  # deleted by a call cut off
+    assert rerun.status == (1 if lost else 0)
     definitive: dict[str, int] = {}
     for record in records:
         if record["definitive"]:
@@ -73,12 +66,6 @@ def test_killed_run_resumes_to_exactly_one_definitive_result_per_ticket(
     hits = authlete_emulator.stats.ticket_hits
     assert all(hits[t] == 1 for t in settled)
     assert all(hits[t] in (1, 2) for t in tickets)  # a ticket in flight at the kill: twice
-
-
-def _whole_lines(data: bytes) -> list[dict[str, object]]:
-    """The complete lines of a results file (a kill may have cut the last one)."""
-    whole = data[: data.rfind(b"\n") + 1]
-    return [json.loads(line) for line in whole.splitlines()]
 
 
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -92,7 +79,7 @@ def test_signals_stop_cleanly_with_a_valid_file_and_a_summary(
     authlete_emulator.faults.latency = 0.03
     process = _start(authlete_emulator, str(source), out, "--concurrency", "2")
     try:
-        wait_until(lambda: count_lines(out) >= 5, TIMEOUT)
+        wait_until(lambda: count_results(out) >= 5, TIMEOUT)
         process.send_signal(signum)
         _, err = process.communicate(timeout=TIMEOUT)
     finally:
@@ -119,7 +106,7 @@ def test_stdin_is_streamed_while_the_pipe_stays_open(
         try:
             process.stdin.write("".join(f"{t}\n" for t in tickets[:3]).encode())
             process.stdin.flush()
-            wait_until(lambda: count_lines(out) == 3, TIMEOUT)
+            wait_until(lambda: count_results(out) == 3, TIMEOUT)
             assert process.poll() is None  # still waiting for more input
             process.stdin.write("".join(f"{t}\n" for t in tickets[3:]).encode())
             process.stdin.close()

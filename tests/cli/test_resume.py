@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aioauthlete._cli._output import load, repair
-from aioauthlete._cli._resume import DEFINITIVE, OK, ResumeIndex, resume_key
+from aioauthlete._cli._previous import load, repair
+from aioauthlete._cli._resume import DEFINITIVE, OK, REACHED, ResumeIndex, resume_key
 from aioauthlete.testing import RunningEmulator
 from tests.cli import last_results, point_env_at, read_results, run_cli, write_lines
 
@@ -47,7 +47,7 @@ def test_rerun_skips_definitive_tickets_and_retries_the_others(
     final = last_results(out)
     assert all(r["ok"] and r["definitive"] for r in final.values())
     assert "8 tickets with a definitive result will be skipped" in second.err
-    assert re.search(r"skipped \(resume\)\s+8\s+\(answered before 8\)", second.err)
+    assert re.search(r"skipped \(resume\)\s+8\s+\(answered before: 8\)", second.err)
 
 
 def test_skipped_definitive_errors_keep_the_exit_status_at_1(
@@ -65,7 +65,7 @@ def test_skipped_definitive_errors_keep_the_exit_status_at_1(
     again = run_cli(capsys, *_batch(source, out))
     assert again.status == 1
     assert authlete_emulator.stats.ticket_hits["t-400"] == 1
-    assert "failed definitively 1" in again.err
+    assert "failed definitively: 1" in again.err
 
 
 def test_configuration_errors_are_retried_after_the_fix(
@@ -89,30 +89,36 @@ def test_configuration_errors_are_retried_after_the_fix(
     assert last_results(out)[ticket]["action"] == "FORBIDDEN"
 
 
-def test_a_partial_last_line_is_cut_before_appending(
+def test_a_partial_last_line_is_cut_and_its_ticket_resent_as_ambiguous(
     authlete_emulator: RunningEmulator,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    """A line cut short by a crash is removed, its ticket retried, and the file stays JSONL."""
+    """A result cut short by a crash is removed; its ticket, marked as sent, goes again, and
+    the "unknown ticket" answer it now gets is recorded as the lost answer it stands for."""
     point_env_at(monkeypatch, authlete_emulator)
     tickets = authlete_emulator.tickets.issue_tickets(3)
     source = write_lines(tmp_path / "in.txt", tickets)
     out = tmp_path / "out.jsonl"
-    assert run_cli(capsys, *_batch(source, out)).status == 0
+    assert run_cli(capsys, *_batch(source, out, "--concurrency", "1")).status == 0
     lines = out.read_bytes().splitlines(keepends=True)
-    cut = json.loads(lines[2])["ticket"]
-    out.write_bytes(b"".join(lines[:2]) + lines[2][:25])  # the third result half written
+    assert json.loads(lines[-1])["ok"] is True
+    cut = json.loads(lines[-1])["ticket"]
+    out.write_bytes(b"".join(lines[:-1]) + lines[-1][:25])  # the last result half written
 
     ran = run_cli(capsys, *_batch(source, out))
-    assert ran.status == 0
+    assert ran.status == 1
     assert "removed a partial last line (25 bytes)" in ran.err
+    assert "1 ticket may have reached Authlete in an earlier run" in ran.err
     records = read_results(out)  # fails on any line that is not JSON
     assert len(records) == 3
-    assert records[2]["ticket"] == cut
-    assert records[2]["action"] == "INTERNAL_SERVER_ERROR"  # the first run deleted it
+    again = records[2]
+    assert again["ticket"] == cut
+    assert (again["ok"], again["ambiguous"], again["definitive"]) == (False, True, True)
+    assert again["error"].startswith("answer lost: ")
     assert authlete_emulator.stats.ticket_hits[cut] == 2
+    assert re.search(r"answers lost\s+1\b", ran.err)
 
 
 def test_repair_handles_empty_whole_and_headless_files(tmp_path: Path) -> None:
@@ -121,34 +127,45 @@ def test_repair_handles_empty_whole_and_headless_files(tmp_path: Path) -> None:
     assert repair(str(path)) == 0  # absent
     path.write_bytes(b"")
     assert repair(str(path)) == 0
-    path.write_bytes(b'{"a":1}\n')
+    path.write_bytes(b'{"index":1}\n')
     assert repair(str(path)) == 0
-    assert path.read_bytes() == b'{"a":1}\n'
-    path.write_bytes(b'{"a":' + b"x" * 200_000)
-    assert repair(str(path)) == 200_005
+    assert path.read_bytes() == b'{"index":1}\n'
+    path.write_bytes(b'{"index":' + b"x" * 200_000)
+    assert repair(str(path)) == 200_009
     assert path.read_bytes() == b""
+    path.write_bytes(b'{"ind')  # cut inside the first key
+    assert repair(str(path)) == 5
 
 
-def test_load_keeps_the_last_result_per_ticket_and_skips_junk(tmp_path: Path) -> None:
-    """Later lines win; lines that are not results are counted, not fatal."""
+def test_load_keeps_the_last_record_per_ticket_and_skips_junk(tmp_path: Path) -> None:
+    """Later lines win; a sent mark with no result after it means "may have reached";
+    lines that are not ours are counted, not fatal."""
     path = tmp_path / "r.jsonl"
     path.write_text(
+        '{"index":0,"ticket":"a","sent":true}\n'
         '{"index":0,"ticket":"a","ok":true,"definitive":true}\n'
         '{"index":1,"ticket":"b","ok":false,"definitive":true}\n'
         '{"index":1,"ticket":"b","ok":false,"definitive":false}\n'
         '{"index":2,"ticket":null,"ok":false,"definitive":true}\n'
+        '{"index":3,"ticket":"c","sent":true}\n'
+        '{"index":4,"ticket":"d","ok":false,"ambiguous":true,"definitive":false}\n'
+        '{"index":5,"ticket":"e","sent":false}\n'
         "not json\n"
         "[1]\n",
         encoding="utf-8",
     )
     resumed = load(str(path))
-    assert (resumed.lines, resumed.unreadable) == (6, 2)
+    assert (resumed.results, resumed.marks, resumed.unreadable) == (5, 2, 3)
     index = resumed.index
     assert index.flags(resume_key("a", 0)) == DEFINITIVE | OK
     assert index.flags(resume_key("b", 1)) == 0
     assert index.flags(resume_key(None, 2)) == DEFINITIVE
     assert index.flags(resume_key(None, 3)) is None
+    assert index.flags(resume_key("c", 3)) == REACHED
+    assert index.flags(resume_key("d", 4)) == REACHED
+    assert index.flags(resume_key("e", 5)) is None
     assert index.definitive() == 2
+    assert index.reached() == 2
 
 
 def test_resume_index_grows_and_finds_every_key() -> None:

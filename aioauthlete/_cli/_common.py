@@ -20,6 +20,15 @@ class UsageError(Exception):
     """A wrong flag, input or configuration: one line on stderr and exit status 2."""
 
 
+class InputError(UsageError):
+    """An input file that cannot be trusted, or read any further (it names the line)."""
+
+
+#: The longest ticket the commands send. Authlete's tickets are 43 characters long; a
+#: longer "ticket" is some other text, and a huge one would only earn an HTTP 413.
+MAX_TICKET = 4096
+
+
 def note(message: str, stream: TextIO | None = None) -> None:
     """Write one line for people on stderr (never a raw ticket or a credential)."""
     print(f"{PROG}: {message}", file=sys.stderr if stream is None else stream, flush=True)

@@ -1,14 +1,14 @@
 """Ticket files: one ticket per line, CSV with a header, or JSON Lines; read lazily.
 
 Every row becomes a ``Row``: a request ready to send, or the reason it cannot be sent.
-A bad row never stops the batch; it is reported in the results like any other ticket.
-Only problems that would spoil every row (a CSV header without a ``ticket`` column, no
-reason anywhere) are usage errors, raised before anything is sent.
+A bad row never stops the batch; it is reported in the results like any other ticket, so
+rows in = results + invalid rows, always. Only problems that would spoil every row (a
+CSV header that cannot be read or has no ``ticket`` column, no reason anywhere, a UTF-16
+file) are usage errors, raised before anything is sent, with the line they were found on.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import AsyncIterator
 from typing import Literal
@@ -17,19 +17,20 @@ from attrs import field, frozen
 
 from .._models import BackchannelAuthenticationFailRequest, FailReason
 from . import _reader
-from ._common import UsageError, parse_reason
+from ._common import MAX_TICKET, InputError, UsageError, parse_reason
+from ._csvrow import COLUMNS, column_key, header_columns, record_fields
 from ._reader import InputFile, split_lines
 
 Format = Literal["lines", "csv", "jsonl"]
 FORMATS: tuple[Format, ...] = ("lines", "csv", "jsonl")
 _EXTENSIONS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-#: Column (CSV) and key (JSONL) names, compared in lower case without underscores.
-_COLUMNS = {
-    "ticket": "ticket",
-    "reason": "reason",
-    "errordescription": "description",
-    "erroruri": "uri",
-}
+#: Byte order marks of encodings that are not UTF-8 (UTF-32 first: it extends UTF-16's).
+_FOREIGN_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 @frozen
@@ -80,6 +81,9 @@ def build_row(
     if not isinstance(ticket, str):
         problem = "no ticket" if ticket is None else "ticket is not a string"
         return Row(index, line, None, None, problem)
+    unfit = ticket_problem(ticket) or _unpaired(fields)
+    if unfit is not None:
+        return Row(index, line, ticket, None, unfit)
     try:
         request = BackchannelAuthenticationFailRequest(
             ticket=ticket,
@@ -90,6 +94,28 @@ def build_row(
     except (ValueError, TypeError) as exc:  # the messages never echo the ticket
         return Row(index, line, ticket, None, str(exc))
     return Row(index, line, ticket, request)
+
+
+def ticket_problem(ticket: str) -> str | None:
+    """Why *ticket* is not worth sending (far too long for a ticket), or None."""
+    if len(ticket) > MAX_TICKET:
+        return (
+            f"ticket is {len(ticket):,} characters long, over the {MAX_TICKET:,} this command "
+            "sends (Authlete's tickets have 43)"
+        )
+    return None
+
+
+def _unpaired(fields: dict[str, object]) -> str | None:
+    """A field holding a lone surrogate (JSON's "\\udc80"), which no request can carry."""
+    for name, value in fields.items():
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                wire = {"description": "errorDescription", "uri": "errorUri"}.get(name, name)
+                return f"{wire} is not valid Unicode: it holds a lone surrogate"
+    return None
 
 
 def _reason(value: object, default: FailReason | None) -> FailReason:
@@ -121,7 +147,12 @@ class _Lines:
 
     async def next(self) -> tuple[int, str | None, str | None] | None:
         while self._position >= len(self._batch):
-            batch = await anext(self._batches, None)
+            try:
+                batch = await anext(self._batches, None)
+            except OSError as exc:
+                raise InputError(
+                    f"line {self.number + 1}: cannot read the input: {exc.strerror or exc}"
+                ) from None
             if batch is None:
                 return None
             self._batch, self._position = batch, 0
@@ -130,6 +161,8 @@ class _Lines:
         self.number += 1
         if raw is None:
             return self.number, None, f"line longer than {_reader.MAX_LINE} bytes"
+        if self.number == 1:
+            _check_encoding(raw)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -140,6 +173,13 @@ class _Lines:
 
     async def aclose(self) -> None:
         await self._batches.aclose()
+
+
+def _check_encoding(first_line: bytes) -> None:
+    """Refuse a file in another Unicode encoding: every one of its rows would be unreadable."""
+    for bom, name in _FOREIGN_BOMS:
+        if first_line.startswith(bom):
+            raise InputError(f"line 1: the input is {name} text; save it as UTF-8")
 
 
 def check_default_reason(fmt: Format, default_reason: FailReason | None) -> None:
@@ -158,19 +198,21 @@ class RowReader:
         self._default = default_reason
         self._columns: list[str | None] = []
         self._index = 0
+        self._first: tuple[int, str | None, str | None] | None = None
 
     async def start(self) -> None:
-        """Read the CSV header, refusing one that cannot work (before anything is sent)."""
+        """Read the first line (the CSV header), refusing an input that cannot work."""
+        item = await self._lines.next()
         if self.format != "csv":
+            self._first = item
             return
-        while (item := await self._lines.next()) is not None:
-            _, text, _ = item
-            if text is not None and text.strip():
-                names = next(csv.reader([text]), [])
-                self._columns = [_COLUMNS.get(_key(name)) for name in names]
-                break
-        if "ticket" not in self._columns:
-            raise UsageError("the CSV header has no 'ticket' column")
+        while item is not None and item[1] is not None and not item[1].strip():
+            item = await self._lines.next()  # blank lines before the header
+        if item is None:
+            raise InputError(
+                "the input is empty: a CSV file needs a header row naming a 'ticket' column"
+            )
+        self._columns = header_columns(*item)
         if "reason" not in self._columns and self._default is None:
             raise UsageError("the CSV has no 'reason' column: give --reason")
 
@@ -181,19 +223,26 @@ class RowReader:
         return self._rows()
 
     async def _rows(self) -> AsyncIterator[Row]:
-        while (item := await self._lines.next()) is not None:
-            number, text, problem = item
-            if text is None:
-                yield self._row(number, None, problem)
-            elif not text.strip(" \t"):
-                continue
-            elif self.format == "lines":
-                yield self._row(number, {"ticket": text.strip(" \t")}, None)
-            elif self.format == "jsonl":
-                yield self._row(number, *_json_fields(text))
-            else:
-                record = await self._csv_record(text)
-                yield self._row(number, *self._csv_fields(record))
+        item, self._first = self._first, None
+        if item is None:
+            item = await self._lines.next()
+        while item is not None:
+            row = self._read(*item)
+            if row is not None:
+                yield row
+            item = await self._lines.next()
+
+    def _read(self, number: int, text: str | None, problem: str | None) -> Row | None:
+        """The row a line holds; None for a blank line, which is no row."""
+        if text is None:
+            return self._row(number, None, problem)
+        if not text.strip(" \t"):
+            return None
+        if self.format == "lines":
+            return self._row(number, {"ticket": text.strip(" \t")}, None)
+        if self.format == "jsonl":
+            return self._row(number, *_json_fields(text))
+        return self._row(number, *record_fields(self._columns, text))
 
     def _row(self, line: int, fields: dict[str, object] | None, problem: str | None) -> Row:
         index = self._index
@@ -204,46 +253,19 @@ class RowReader:
         ticket = ticket if isinstance(ticket, str) else None
         return Row(index, line, ticket, None, fields=fields, default_reason=self._default)
 
-    async def _csv_record(self, text: str) -> str:
-        """A whole CSV record: more lines while a quoted field is open (odd quote count)."""
-        parts = [text]
-        quotes = text.count('"')
-        size = len(text)
-        while quotes % 2 and size <= _reader.MAX_LINE:
-            item = await self._lines.next()
-            if item is None or item[1] is None:
-                break
-            parts.append(item[1])
-            quotes += item[1].count('"')
-            size += len(item[1])
-        return "\n".join(parts)
-
-    def _csv_fields(self, record: str) -> tuple[dict[str, object] | None, str | None]:
-        try:
-            cells = next(csv.reader([record], strict=True))
-        except csv.Error as exc:
-            return None, f"malformed CSV: {exc}"
-        fields: dict[str, object] = {}
-        for column, cell in zip(self._columns, cells, strict=False):
-            if column is not None:
-                fields[column] = cell.strip(" \t")
-        return fields, None
-
-
-def _key(name: str) -> str:
-    return name.strip().lower().replace("_", "")
-
 
 def _json_fields(text: str) -> tuple[dict[str, object] | None, str | None]:
     try:
         data = json.loads(text)
     except ValueError as exc:
         return None, f"malformed JSON: {exc}"
+    except RecursionError:
+        return None, "malformed JSON: nested too deeply"
     if not isinstance(data, dict):
         return None, "not a JSON object"
     fields: dict[str, object] = {}
     for key, value in data.items():
-        column = _COLUMNS.get(_key(str(key)))
+        column = COLUMNS.get(column_key(str(key)))
         if column is not None and column not in fields:
             fields[column] = value
     return fields, None

@@ -95,10 +95,13 @@ async def test_csv_reads_its_columns_by_header_and_ignores_others(tmp_path: Path
     assert rows[3].problem == "unknown reason 'NOT_A_REASON'"
     assert rows[4].problem is not None
     assert rows[4].problem.startswith("malformed CSV")
-    assert rows[5].problem is not None  # a quoted newline is read, then refused as a control
-    assert "control characters" in rows[5].problem
-    assert rows[6].request is not None
-    assert [(r.index, r.line) for r in rows] == [(i, i + 2) for i in range(6)] + [(6, 9)]
+    # A field cannot span lines: each of the two lines is a row, and neither can be read.
+    assert rows[5].problem is not None
+    assert rows[5].problem.startswith("malformed CSV: a quote is not closed on its line")
+    assert rows[6].problem is not None
+    assert rows[6].problem.startswith("malformed CSV: a quote is not closed on its line")
+    assert rows[7].request is not None
+    assert [(r.index, r.line) for r in rows] == [(i, i + 2) for i in range(8)]
 
 
 async def test_csv_row_without_reason_is_invalid_when_no_default(tmp_path: Path) -> None:
@@ -117,7 +120,7 @@ async def test_csv_row_without_reason_is_invalid_when_no_default(tmp_path: Path)
     [
         ("id,reason", FailReason.ACCESS_DENIED, "no 'ticket' column"),
         ("ticket,errorUri", None, "no 'reason' column"),
-        ("", FailReason.ACCESS_DENIED, "no 'ticket' column"),
+        ("", FailReason.ACCESS_DENIED, "the input is empty"),
     ],
 )
 async def test_csv_header_that_cannot_work_is_a_usage_error(

@@ -7,6 +7,7 @@ and two scans of its waiters; here a free slot is taken without awaiting anythin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 
 
@@ -40,7 +41,10 @@ class Gate:
             if waiter.done() and not waiter.cancelled():
                 self.leave()  # the slot arrived as we were cancelled: pass it on
             else:
-                self._waiters.remove(waiter)
+                # A leave() that ran between the cancellation and now has already
+                # dropped the cancelled waiter.
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
             raise
 
     def leave(self) -> None:

@@ -58,3 +58,19 @@ async def test_cancelled_waiter_gives_up_its_place_or_its_slot() -> None:
         await second
     assert gate.try_enter()
     assert not gate.try_enter()
+
+
+async def test_waiter_cancelled_then_dropped_by_leave_ends_with_its_cancellation() -> None:
+    """A queued call cancelled just as another call frees a slot: ``leave`` drops the
+    cancelled waiter first, and the cancelled call then ends with CancelledError (never
+    a ValueError from removing it a second time), with the slot counted once."""
+    gate = Gate(1)
+    assert gate.try_enter()
+    waiting = asyncio.create_task(gate.enter())
+    await asyncio.sleep(0)  # queued
+    waiting.cancel()  # cancels its waiter future; the task has not resumed yet
+    gate.leave()  # finds the cancelled waiter, drops it, frees the slot
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert gate.try_enter()
+    assert not gate.try_enter()

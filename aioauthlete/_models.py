@@ -10,8 +10,8 @@ import enum
 
 from attrs import field, frozen
 
-from ._redact import control_search, ticket_ref
-from ._validate import check_text
+from ._redact import ticket_ref
+from ._validate import check_text, text_suspect
 
 
 class FailReason(enum.StrEnum):
@@ -94,7 +94,7 @@ class BackchannelAuthenticationFailRequest:
         if (
             type(ticket) is not str
             or not ticket
-            or control_search(ticket) is not None
+            or text_suspect(ticket) is not None
             or self.error_description is not None
             or self.error_uri is not None
         ):

@@ -52,11 +52,6 @@ def escape_control(text: str, limit: int = 300) -> str:
     return text.translate(_CONTROL_ESCAPES)
 
 
-#: Finds a C0 control character or DEL; ``None`` when *text* has none (every request
-#: runs this).
-control_search = _CONTROL.search
-
-
 def has_control(text: str) -> bool:
     """Whether *text* holds a C0 control character or DEL."""
-    return control_search(text) is not None
+    return _CONTROL.search(text) is not None

@@ -81,6 +81,33 @@ def test_request_refuses_control_characters_without_echoing_them(field: str, bad
     assert bad not in str(info.value)
 
 
+@pytest.mark.parametrize("field", ["ticket", "error_description", "error_uri"])
+@pytest.mark.parametrize("bad", ["\ud800", "x\udc80y", "\udfff\ud800"])
+def test_request_refuses_lone_surrogates_without_echoing_them(field: str, bad: str) -> None:
+    """A lone surrogate cannot be encoded as UTF-8: refused like any invalid text, at
+    construction, and the message does not echo the value."""
+    values = {"ticket": "t", "reason": FailReason.ACCESS_DENIED, field: bad}
+    with pytest.raises(ValueError, match=f"{field} must be valid Unicode") as info:
+        BackchannelAuthenticationFailRequest(**values)
+    assert bad not in str(info.value)
+    assert bad not in repr(info.value.args)
+
+
+def test_form_request_body_refuses_lone_surrogates() -> None:
+    """The seed's form body has the same checks (its body is urlencoded, also UTF-8)."""
+    with pytest.raises(ValueError, match="ticket must be valid Unicode"):
+        ApiServiceIdBackchannelAuthenticationFail(ticket="\ud800", reason=FailReason.SERVER_ERROR)
+
+
+def test_request_accepts_text_beyond_the_basic_plane() -> None:
+    """A real character outside the BMP (a surrogate pair in UTF-16, one code point here)
+    is valid text."""
+    request = BackchannelAuthenticationFailRequest(
+        ticket="t", reason=FailReason.ACCESS_DENIED, error_description="ok \U0001f600"
+    )
+    assert request.error_description == "ok \U0001f600"
+
+
 def test_request_is_frozen_and_keyword_only() -> None:
     """Requests are immutable and built with keywords only."""
     request = BackchannelAuthenticationFailRequest(ticket="t", reason=FailReason.ACCESS_DENIED)

@@ -20,7 +20,7 @@ import cattrs
 from multidict import CIMultiDict
 
 from ._converter import converter, wire_text
-from ._errors import AuthleteApiError, AuthleteResponseError
+from ._errors import AuthleteApiError, AuthleteResponseError, AuthleteTransportError
 from ._models import (
     BackchannelAuthenticationFailApiFormRequest,
     BackchannelAuthenticationFailRequest,
@@ -254,8 +254,16 @@ def decode_answer(
 ) -> BackchannelAuthenticationFailResponse:
     """Turn one HTTP answer into a response, or raise the error it stands for.
 
-    *content_type* is the bare media type (no parameters), lower case.
+    *content_type* is the bare media type (no parameters), lower case. A status that is
+    no final answer (outside 200-599: 000, 999, or an informational 1xx where the answer
+    should be) is a garbled status line: the request may have been read, so it is
+    ambiguous and retried like a broken connection, never an answer.
     """
+    if not 200 <= status < 600:
+        raise AuthleteTransportError(
+            detail=f"garbled status line: {status} is not a final HTTP status",
+            may_have_reached=True,
+        )
     if 200 <= status < 300:
         return _decode_success(status, content_type, body)
     if 300 <= status < 400:

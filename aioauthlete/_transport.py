@@ -7,6 +7,7 @@ error that keeps only its class name and a short, sanitised description.
 
 from __future__ import annotations
 
+import contextlib
 import ssl as _ssl
 from collections.abc import Callable
 
@@ -76,6 +77,7 @@ async def post(
     # become our error's __context__ (suppressed in tracebacks but still reachable, and its
     # repr carries the Authorization header) and stay a local of this frame.
     error: AuthleteTransportError
+    response: aiohttp.ClientResponse | None = None
     try:
         # Awaited, not `async with`: the context manager's three extra coroutines per call
         # do nothing that the `release()` below does not.
@@ -88,8 +90,10 @@ async def post(
         )
         try:
             status, headers = response.status, response.headers
-            if 300 <= status < 400:
-                response.close()  # a redirect's body is of no use; do not pool the socket
+            if 300 <= status < 400 or not 200 <= status < 600:
+                # A redirect's body is of no use, and a status line that is no final
+                # answer (000, 101, 999) leaves the connection in doubt: do not pool it.
+                response.close()
                 body = b""
             elif (
                 (length := headers.get(hdrs.CONTENT_LENGTH)) is not None
@@ -103,6 +107,11 @@ async def post(
             response.release()  # back to the pool (closed instead if the body is unread)
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         error = map_exception(exc)
+    except (ValueError, TypeError, RuntimeError) as exc:
+        error = map_refusal(exc, sent=response is not None, trust_env=session.trust_env)
+    except BaseException as exc:  # the caller's cancellation, above all
+        forget_locals(exc)
+        raise
     else:
         retry_after = headers.get(hdrs.RETRY_AFTER) if status >= 400 else None
         return decode(status, headers.get(hdrs.CONTENT_TYPE), body, retry_after)
@@ -134,6 +143,23 @@ def _too_large(status: int, max_body: int) -> AuthleteResponseError:
     return AuthleteResponseError(status=status, problem=f"body exceeds the {max_body}-byte cap")
 
 
+def forget_locals(exc: BaseException) -> None:
+    """Clear the locals of the frames *exc* left on its way out of aiohttp.
+
+    A cancellation from the caller (``task.cancel()``, an outer ``asyncio.timeout``) passes
+    through aiohttp's request frame, whose locals hold the headers (Authorization
+    included) and the body; a traceback printed with locals would show them. The
+    exception stays the same object and its traceback still says where it came from.
+    Only frames the exception has left are cleared: those have finished. The frame it
+    is passing through now (ours, still running) refuses, and is skipped.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        with contextlib.suppress(RuntimeError):  # a frame that is still running
+            tb.tb_frame.clear()
+        tb = tb.tb_next
+
+
 def describe(exc: BaseException) -> str:
     """Name an exception without anything that could carry request headers."""
     # For a ClientResponseError, str() would add the URL and repr() the request headers.
@@ -142,6 +168,18 @@ def describe(exc: BaseException) -> str:
         text = "the attempt's time limit passed"
     name = type(exc).__name__
     return f"{name}: {text}" if text else name
+
+
+def map_refusal(exc: Exception, *, sent: bool, trust_env: bool) -> AuthleteTransportError:
+    """aiohttp's own ValueError, TypeError or RuntimeError: a request it refused to make
+    (before sending) or a state it could not handle (after). Neither is retried."""
+    detail = describe(exc)
+    if trust_env and "AUTHORIZATION" in detail:
+        detail += (
+            " (trust_env=True and a .netrc entry for this host: aiohttp would add its"
+            " credentials to the token's; remove the entry, or leave trust_env off)"
+        )
+    return AuthleteTransportError(detail=detail, may_have_reached=sent, retryable=False)
 
 
 def map_exception(exc: BaseException) -> AuthleteTransportError:

@@ -9,6 +9,7 @@ import asyncio
 import gc
 import itertools
 import time
+import traceback
 from pathlib import Path
 
 import aiohttp
@@ -98,6 +99,53 @@ async def test_outer_asyncio_timeout_propagates_as_the_callers_timeout(
     async with asyncio.timeout(2.0):
         await script.client_gone.wait()
     assert acquired(client) == 0
+    assert len(server.requests) == 1
+
+
+def every_local(exc: BaseException) -> str:
+    """Every frame local along *exc*'s traceback, as an error tracker capturing locals
+    (or ``pytest --showlocals``) would print them: aiohttp's frames included."""
+    shown = traceback.TracebackException.from_exception(exc, capture_locals=True)
+    return "".join(shown.format())
+
+
+async def outer_cancellation(
+    how: str, client: AuthleteClient, canary: Canary, script: Hanging
+) -> BaseException:
+    """End a call that waits for its answer the way a caller would: *how* is "cancel"
+    (``task.cancel()``) or "timeout" (an ``asyncio.timeout`` around the call)."""
+    call = client.backchannel_authentication_fail(canary.request())
+    if how == "timeout":
+
+        async def bounded() -> object:
+            async with asyncio.timeout(0.2):
+                return await call
+
+        task = asyncio.create_task(bounded())
+    else:
+        task = asyncio.create_task(call)
+        await script.received.wait()
+        task.cancel()
+    with pytest.raises((asyncio.CancelledError, TimeoutError)) as info:
+        await task
+    return info.value
+
+
+@pytest.mark.parametrize("how", ["cancel", "timeout"])
+async def test_outer_cancellation_leaves_no_credential_in_traceback_locals(
+    how: str, raw_server_factory: RawServerFactory, client_factory: ClientFactory, canary: Canary
+) -> None:
+    """Row 36: the caller's own cancellation is the same exception, but the frames it ran
+    through (aiohttp's request frame holds the headers and the body) keep no locals."""
+    script = Hanging()
+    server = await raw_server_factory(script)
+    client = await client_factory(server.url, timeout=PATIENT)
+    error = await outer_cancellation(how, client, canary, script)
+    assert type(error) is (TimeoutError if how == "timeout" else asyncio.CancelledError)
+    shown = every_local(error)
+    assert "aiohttp" in shown  # the traceback still says where the call was
+    assert canary.token not in shown
+    assert canary.ticket not in shown
     assert len(server.requests) == 1
 
 

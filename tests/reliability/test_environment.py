@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aioauthlete import FailAction, RetryPolicy
+from aioauthlete import AuthleteTransportError, FailAction
 from tests.faults import respond
 from tests.faults.fixtures import RawServerFactory
 from tests.reliability.conftest import FAIL_PATH, OK_BODY, Canary, ClientFactory, Watch
@@ -87,7 +87,7 @@ async def test_netrc_is_ignored_by_default(
     assert server.requests[0].headers["authorization"] == f"Bearer {canary.token}"
 
 
-async def test_netrc_with_trust_env_fails_loudly_before_sending(
+async def test_netrc_with_trust_env_is_a_typed_error_before_sending(
     proxy_environment: pytest.MonkeyPatch,
     tmp_path: Path,
     raw_server_factory: RawServerFactory,
@@ -95,13 +95,38 @@ async def test_netrc_with_trust_env_fails_loudly_before_sending(
     canary: Canary,
     watch: Watch,
 ) -> None:
-    """Row 29: ``trust_env=True`` plus a matching .netrc: aiohttp's ValueError, nothing sent."""
-    # The Bearer header goes per request, so aiohttp refuses to combine it with the .netrc
-    # credentials instead of silently sending Basic auth; the message names no secret.
+    """Row 29: ``trust_env=True`` plus a matching .netrc: aiohttp refuses to combine its
+    credentials with our Authorization header; that refusal is an AuthleteTransportError
+    (not sent, not retried) that says what to change, never aiohttp's own ValueError."""
     proxy_environment.setenv("NETRC", str(write_netrc(tmp_path)))
     server = await raw_server_factory(respond(200, OK_BODY))
-    client = await client_factory(server.url, trust_env=True, retry=RetryPolicy(attempts=1))
-    error = await watch.fails(ValueError, client)
-    assert "AUTHORIZATION" in str(error)
+    client = await client_factory(server.url, trust_env=True)
+    error = await watch.fails(AuthleteTransportError, client)
+    assert error.may_have_reached is False
+    assert error.retryable is False
+    assert error.attempts == 1
+    assert ".netrc" in str(error)
+    assert "trust_env" in str(error)
     assert "netrc-password" not in repr(error)
+    assert server.connections == 0
+
+
+async def test_netrc_with_trust_env_does_not_stop_a_batch(
+    proxy_environment: pytest.MonkeyPatch,
+    tmp_path: Path,
+    raw_server_factory: RawServerFactory,
+    client_factory: ClientFactory,
+    canary: Canary,
+    watch: Watch,
+) -> None:
+    """Row 29: the same refusal in a batch is each ticket's outcome; every ticket has one."""
+    proxy_environment.setenv("NETRC", str(write_netrc(tmp_path)))
+    server = await raw_server_factory(respond(200, OK_BODY))
+    client = await client_factory(server.url, trust_env=True)
+    requests = [canary.request(ticket=f"t{n}") for n in range(5)]
+    outcomes = await client.backchannel_authentication_fail_many(requests, concurrency=2)
+    watch.add(*outcomes)
+    assert [o.index for o in outcomes] == list(range(5))
+    assert all(isinstance(o.error, AuthleteTransportError) for o in outcomes)
+    assert not any(o.ambiguous for o in outcomes)
     assert server.connections == 0

@@ -101,6 +101,56 @@ async def test_garbage_status_line_is_never_an_http_400(
     assert len(server.requests) == 1
 
 
+def status_line_answer(status: bytes) -> bytes:
+    """A complete JSON answer (Authlete's error shape) behind the status line *status*."""
+    body = b'{"resultCode":"A001101","resultMessage":"odd status"}'
+    return (
+        b"HTTP/1.1 " + status + b" Odd\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+
+
+# Other 1xx statuses are interim answers to aiohttp, which waits for the final one (the
+# attempt's time limit then ends it, as for slow headers); 101 (switching protocols) it
+# hands over as the answer.
+@pytest.mark.parametrize("status", [b"000", b"099", b"600", b"999", b"101"])
+async def test_status_outside_the_final_range_is_a_garbled_status_line(
+    status: bytes,
+    raw_server_factory: RawServerFactory,
+    client_factory: ClientFactory,
+    canary: Canary,
+    watch: Watch,
+) -> None:
+    """Row 12: a status outside 200-599 as the final answer (000, 999, an informational
+    101) is no answer: retried as a garbled status line, ambiguous, never an API error."""
+    server = await raw_server_factory(send_raw(status_line_answer(status)))
+    client = await client_factory(server.url)
+    error = await watch.fails(AuthleteTransportError, client)
+    assert not isinstance(error, AuthleteApiError)
+    assert error.may_have_reached is True
+    assert error.retryable
+    assert error.attempts == 3
+    assert len(server.requests) == 3
+    assert "status" in error.detail
+
+
+async def test_status_outside_the_final_range_then_an_answer_returns_the_answer(
+    raw_server_factory: RawServerFactory,
+    client_factory: ClientFactory,
+    canary: Canary,
+    watch: Watch,
+) -> None:
+    """Row 12: after a 999 the retry gets Authlete's answer, flagged ambiguous."""
+    server = await raw_server_factory(
+        sequence([send_raw(status_line_answer(b"999")), respond(200, OK_BODY)])
+    )
+    client = await client_factory(server.url)
+    outcome = await outcome_of(client, canary.request())
+    watch.add(outcome)
+    assert outcome.response is not None
+    assert (outcome.attempts, outcome.ambiguous) == (2, True)
+
+
 async def test_stale_pooled_connection_is_retried_on_a_fresh_one(
     raw_server_factory: RawServerFactory,
     client_factory: ClientFactory,

@@ -177,14 +177,19 @@ def classify(
         return error
 
 
-@given(status=st.integers(100, 599), content_type=content_types, body=bodies)
+@given(status=st.integers(0, 999), content_type=content_types, body=bodies)
 def test_every_status_has_exactly_one_classification(
     status: int, content_type: str, body: bytes
 ) -> None:
-    """Row 40: each status is one of answer, unusable answer, API error; few are retried."""
+    """Row 40: each status is one of answer, unusable answer, API error, or (outside
+    200-599) no answer at all; few are retried."""
     policy = RetryPolicy()
     result = classify(status, content_type, body)
-    if isinstance(result, AuthleteApiError):
+    if isinstance(result, AuthleteTransportError):
+        assert not 200 <= status < 600
+        assert result.may_have_reached
+        assert is_retryable(policy, result)
+    elif isinstance(result, AuthleteApiError):
         assert not 200 <= status < 400
         assert result.status == status
         assert is_retryable(policy, result) is (status in RETRY_STATUSES)

@@ -15,6 +15,7 @@ from aioauthlete import (
     ApiServiceIdBackchannelAuthenticationFail,
     AuthleteApiError,
     AuthleteResponseError,
+    AuthleteTransportError,
     BackchannelAuthenticationFailApiFormRequest,
     BackchannelAuthenticationFailRequest,
     FailAction,
@@ -210,6 +211,21 @@ def test_any_error_status_with_any_body_is_an_api_error(status: int, body: bytes
     with pytest.raises(AuthleteApiError) as info:
         decode_answer(status, "application/json", body, None)
     assert info.value.status == status
+
+
+@given(
+    st.one_of(st.integers(max_value=199), st.integers(min_value=600)),
+    st.sampled_from(["application/json", "text/html"]),
+)
+def test_a_status_that_is_no_final_answer_is_a_garbled_status_line(
+    status: int, content_type: str
+) -> None:
+    """Outside 200-599 there is no answer to decode: an ambiguous, retryable transport
+    error, never an AuthleteApiError that a batch would take as definitive."""
+    with pytest.raises(AuthleteTransportError) as info:
+        decode_answer(status, content_type, b'{"resultCode":"A1"}', None)
+    assert info.value.may_have_reached is True
+    assert info.value.retryable is True
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,10 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from attrs import frozen
 
 from ._channel import Channel
-from ._errors import AuthleteApiError, AuthleteError
+from ._errors import AuthleteError
 from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._protocol import AnyFailRequest
@@ -29,12 +28,6 @@ if TYPE_CHECKING:
     from ._retry import Answered
 
 FailRequests = Iterable[AnyFailRequest] | AsyncIterable[AnyFailRequest]
-
-#: With a rate limit, how often one ticket may be sent back by a 429 before its outcome is
-#: that 429. The batch slows down meanwhile; the bound keeps a server that throttles
-#: everything forever from keeping a batch alive forever.
-MAX_THROTTLED_TRIES = 10
-
 
 #: The end of an async input (a None in the input is a bad request, not the end).
 _END: Any = object()
@@ -95,13 +88,7 @@ class _Batch:
         self.clock = client._retrier.clock
         self.timeout = timeout
         self.limiter = limiter
-        # With a limiter, a 429 pauses the whole batch instead of being retried per ticket.
-        self.throttle_retries = 429 in retry.retry_statuses and limiter is not None
-        self.retry = (
-            attrs.evolve(retry, retry_statuses=retry.retry_statuses - {429})
-            if self.throttle_retries
-            else retry
-        )
+        self.retry = retry
 
     async def run_pairs(
         self, pairs: Iterator[tuple[int, AnyFailRequest]], channel: Channel[_Item]
@@ -116,83 +103,50 @@ class _Batch:
             try:
                 answered = await call(request, retry, timeout)
             except AuthleteError as error:
-                outcome = self._failed(index, request, error, 0, False, started)
+                outcome = self._failed(index, request, error, started)
             else:
-                outcome = self._answered(index, request, answered, 0, False, started)
+                outcome = self._answered(index, request, answered, started)
             if channel.put(outcome):
                 await channel.room()
 
     async def run_one(self, index: int, request: AnyFailRequest) -> FailOutcome:
-        """One ticket, any input: each try waits for the rate limiter (if any), and a 429
-        slows the batch and tries again."""
+        """One ticket, any input: it waits for its turn under the rate limit (if any), and
+        its retries wait for theirs (see ``Retrier.call``)."""
         limiter = self.limiter
-        started: float | None = None
-        attempts = 0
-        ambiguous = False
-        throttled = 0
-        while True:
-            if limiter is not None:
-                await limiter.acquire()
-            if started is None:
-                started = self.clock()
-            try:
-                answered = await self.client._call(request, self.retry, self.timeout)
-            except AuthleteError as error:
-                if self._pause_for(error, throttled):
-                    throttled += 1
-                    attempts += error.attempts
-                    ambiguous = ambiguous or error.ambiguous
-                    continue
-                return self._failed(index, request, error, attempts, ambiguous, started)
-            return self._answered(index, request, answered, attempts, ambiguous, started)
+        if limiter is not None:
+            await limiter.acquire()
+        started = self.clock()
+        try:
+            answered = await self.client._call(request, self.retry, self.timeout, limiter)
+        except AuthleteError as error:
+            return self._failed(index, request, error, started)
+        return self._answered(index, request, answered, started)
 
     def _answered(
-        self,
-        index: int,
-        request: AnyFailRequest,
-        answered: Answered,
-        attempts: int,
-        ambiguous: bool,
-        started: float,
+        self, index: int, request: AnyFailRequest, answered: Answered, started: float
     ) -> FailOutcome:
         return FailOutcome(
             index=index,
             request=request,
             response=answered.response,
             error=None,
-            attempts=attempts + answered.attempts,
-            ambiguous=ambiguous or answered.ambiguous,
+            attempts=answered.attempts,
+            ambiguous=answered.ambiguous,
             elapsed=self.clock() - started,
         )
 
     def _failed(
-        self,
-        index: int,
-        request: AnyFailRequest,
-        error: AuthleteError,
-        attempts: int,
-        ambiguous: bool,
-        started: float,
+        self, index: int, request: AnyFailRequest, error: AuthleteError, started: float
     ) -> FailOutcome:
         return FailOutcome(
             index=index,
             request=request,
             response=None,
             error=error,
-            attempts=attempts + error.attempts,
-            ambiguous=ambiguous or error.ambiguous,
+            attempts=error.attempts,
+            ambiguous=error.ambiguous,
             elapsed=self.clock() - started,
         )
-
-    def _pause_for(self, error: AuthleteError, throttled: int) -> bool:
-        """On a 429, slow the whole batch down and say whether this ticket goes again."""
-        if not (self.throttle_retries and isinstance(error, AuthleteApiError)):
-            return False
-        if error.status != 429 or throttled + 1 >= MAX_THROTTLED_TRIES:
-            return False
-        assert self.limiter is not None
-        self.limiter.throttled(error.retry_after)
-        return True
 
 
 async def _work(batch: _Batch, source: _Source, channel: Channel[_Item]) -> None:

@@ -15,13 +15,13 @@ import aiohttp
 
 from ._backoff import RetryBudget
 from ._batch import BatchOptions, FailRequests, fail_stream, in_input_order
-from ._config import check_credentials, env_settings, resolve_base_url
+from ._config import check_credentials, check_ssl_context, env_settings, resolve_base_url
 from ._gate import Gate
 from ._models import BackchannelAuthenticationFailResponse
 from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._protocol import AnyFailRequest, Endpoint, decode_http
-from ._retry import Answered, Retrier
+from ._retry import Answered, Pacer, Retrier
 from ._transport import connect_timeout, open_session, post
 from ._version import user_agent
 
@@ -67,8 +67,8 @@ class AuthleteClient:
             raise ValueError("max_connections must be 1 or more")
         if max_body_size < 1:
             raise ValueError("max_body_size must be 1 or more")
-        if ssl is not None and not isinstance(ssl, _ssl.SSLContext):
-            raise TypeError("ssl must be an ssl.SSLContext (verification cannot be switched off)")
+        if ssl is not None:
+            check_ssl_context(ssl)
         self._endpoint = Endpoint(
             base_url=url,
             service_id=service_id,
@@ -171,6 +171,8 @@ class AuthleteClient:
         loop = asyncio.get_running_loop()
         if self._loop is None:
             if self._session is None:
+                if self._ssl is not None:
+                    check_ssl_context(self._ssl)  # it may have changed since __init__
                 self._session = open_session(
                     max_connections=self._max_connections, ssl=self._ssl, trust_env=self._trust_env
                 )
@@ -252,6 +254,7 @@ class AuthleteClient:
         request: AnyFailRequest,
         retry: RetryPolicy | None,
         timeout: TimeoutPolicy | None,
+        pacer: Pacer | None = None,
     ) -> Coroutine[Any, Any, Answered]:
         """The retry loop for *request*, ready to await (a plain function: no extra frame).
 
@@ -273,6 +276,7 @@ class AuthleteClient:
             retry=self._retry if retry is None else retry,
             timeout=timeout,
             subject=prepared,
+            pacer=pacer,
         )
 
     def _client_timeout(self, connect: float) -> aiohttp.ClientTimeout:

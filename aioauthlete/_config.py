@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 import urllib.parse
 from collections.abc import Mapping
 from typing import Literal
@@ -96,3 +97,18 @@ def env_settings(
     if "api_version" in settings:
         settings["api_version"] = settings["api_version"].upper()
     return settings
+
+
+def check_ssl_context(context: object) -> None:
+    """Refuse anything but an ``ssl.SSLContext`` that verifies the certificate and its host.
+
+    ``CERT_OPTIONAL`` verifies as ``CERT_REQUIRED`` does on a client. A context is mutable,
+    so the client checks it again when it opens its session.
+    """
+    if not isinstance(context, ssl.SSLContext):
+        raise TypeError("ssl must be an ssl.SSLContext (verification cannot be switched off)")
+    if context.verify_mode == ssl.CERT_NONE or not context.check_hostname:
+        raise ValueError(
+            "ssl: the context must verify the certificate and the host name (verify_mode "
+            "CERT_REQUIRED, check_hostname True); verification cannot be switched off"
+        )

@@ -82,8 +82,9 @@ class RateLimiter:
                     return
                 await self._sleep((1 - self._tokens) / self.rate)
 
-    def throttled(self, retry_after: float | None) -> None:
-        """A 429 came back: pause everyone and halve the rate."""
+    def throttled(self, retry_after: float | None) -> float:
+        """A 429 came back: pause everyone and halve the rate; return the seconds until
+        the pause ends."""
         now = self._clock()
         self._refill(now)
         pause = DEFAULT_THROTTLE_PAUSE if retry_after is None else retry_after
@@ -94,3 +95,4 @@ class RateLimiter:
             self.rate = max(self.target * FLOOR_FRACTION, self.rate / 2)
         self._paused_until = max(self._paused_until, now + pause)
         self._tokens = 0.0
+        return self._paused_until - now

@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from ._backoff import RetryBudget, is_retryable, next_delay
-from ._errors import AuthleteError, AuthleteTimeoutError, AuthleteTransportError
+from ._errors import (
+    AuthleteApiError,
+    AuthleteError,
+    AuthleteTimeoutError,
+    AuthleteTransportError,
+)
 from ._gate import Gate
 from ._log import Subject, log_attempt, log_give_up, logger
 from ._models import BackchannelAuthenticationFailResponse
@@ -22,6 +27,16 @@ Attempt = Callable[[float], Awaitable[Response]]
 
 _DEBUG = logging.DEBUG
 _debug_enabled = logger.isEnabledFor  # the success path skips even the call when off
+
+
+class Pacer(Protocol):
+    """A batch's rate limit, as the retry loop sees it (``RateLimiter``)."""
+
+    async def acquire(self) -> None:
+        """Wait for the next request's turn."""
+
+    def throttled(self, retry_after: float | None) -> float:
+        """A 429 came back: slow everyone down; return the seconds until sending resumes."""
 
 
 class Answered(NamedTuple):
@@ -70,6 +85,7 @@ class Retrier:
         retry: RetryPolicy,
         timeout: TimeoutPolicy,
         subject: Subject,
+        pacer: Pacer | None = None,
     ) -> Answered:
         """Run *attempt* until it answers, a retry is not allowed, or the deadline passes.
 
@@ -83,6 +99,12 @@ class Retrier:
         *gate* bounds the attempts in flight; it is acquired before the attempt's timer
         starts, so queueing for a connection never counts as a timed-out attempt.
         *subject* names the call in log records (its service and its ticket's hash).
+
+        *pacer* is a paced batch's rate limit. Its first turn is the batch's business (it
+        comes before the deadline starts); every retry waits for a turn within the
+        deadline, and a 429 pauses and slows the whole batch: the pause then replaces this
+        call's own backoff. Either way a retry is a retry: attempts, the budget and the
+        deadline bound it.
         """
         loop = asyncio.get_running_loop()
         watchdog = self._watchdog
@@ -140,6 +162,12 @@ class Retrier:
                 # The attempt's bound was the deadline itself.
                 raise self._past_deadline(timeout, number, True, subject)
             delay = next_delay(retry, number, error, self.random)
+            paused = pacer is not None and _is_throttled(error)
+            if paused:
+                assert pacer is not None and isinstance(error, AuthleteApiError)
+                pause = pacer.throttled(error.retry_after)
+                if delay is not None:
+                    delay = pause
             why = self._refusal(retry, number, error, delay, deadline, hard_deadline)
             ambiguous = ambiguous or error.ambiguous
             if why is not None:
@@ -149,7 +177,14 @@ class Retrier:
                 raise error
             assert delay is not None
             spent += _cost(retry, error)
-            await self.sleep(delay)
+            if not paused:
+                await self.sleep(delay)
+            if pacer is not None:
+                try:
+                    async with asyncio.timeout_at(hard_deadline):
+                        await pacer.acquire()
+                except TimeoutError:
+                    raise self._past_deadline(timeout, number, ambiguous, subject) from None
 
     def _refusal(
         self,
@@ -192,6 +227,10 @@ _SLACK = 1e-3
 
 def _gone(*remaining: float) -> bool:
     return min(remaining) <= _SLACK
+
+
+def _is_throttled(error: AuthleteError) -> bool:
+    return isinstance(error, AuthleteApiError) and error.status == 429
 
 
 def _closed_during_call() -> AuthleteTransportError:

@@ -283,6 +283,46 @@ async def test_budget_stops_a_batch_from_multiplying_traffic(
     assert emulator.stats.requests == 300 + 100 // 5
 
 
+async def test_paced_batch_in_a_429_storm_stays_within_the_budget(
+    emulator: AuthleteEmulator, base_url: str
+) -> None:
+    """429 with ``Retry-After: 0`` to everything, with ``rate=``: throttled re-sends are
+    retries, so 200 tickets cost their first attempts plus the budget's worth, as without
+    ``rate=``, not ten tries each."""
+    emulator.faults.fail_next(10_000, status=429, retry_after=0)
+    policy = RetryPolicy(budget_capacity=100, budget_retry_cost=5)
+    async with AuthleteClient(**emulator.client_kwargs(base_url), retry=policy) as client:
+        outcomes = await client.backchannel_authentication_fail_many(
+            requests_for([f"t{i}" for i in range(200)]), concurrency=16, rate=100_000.0
+        )
+        assert client._retrier.budget.tokens is not None
+        assert client._retrier.budget.tokens < 5  # spent: the re-sends were charged
+    assert all(isinstance(o.error, AuthleteApiError) and o.error.status == 429 for o in outcomes)
+    assert sum(o.attempts for o in outcomes) == emulator.stats.requests
+    assert emulator.stats.requests == 200 + 100 // 5
+    assert max(o.attempts for o in outcomes) <= policy.attempts
+
+
+async def test_paced_batch_pause_that_does_not_fit_the_deadline_ends_the_ticket_at_once(
+    emulator: AuthleteEmulator, base_url: str
+) -> None:
+    """A 429 without Retry-After pauses a paced batch for a second; a ticket whose deadline
+    (0.5 s) that pause would cross gives up at once with the 429, one request each,
+    instead of waiting out pause after pause. (The pauses still hold the batch back
+    between tickets: that is what they are for, and the deadline starts at a ticket's
+    first attempt.)"""
+    emulator.faults.fail_next(10_000, status=429)
+    timeout = TimeoutPolicy(total=0.5, attempt=0.4, connect=0.3)
+    async with AuthleteClient(**emulator.client_kwargs(base_url), timeout=timeout) as client:
+        outcomes = await client.backchannel_authentication_fail_many(
+            requests_for([f"t{i}" for i in range(20)]), concurrency=4, rate=1000.0
+        )
+    assert all(isinstance(o.error, AuthleteApiError) and o.error.status == 429 for o in outcomes)
+    assert all(o.attempts == 1 for o in outcomes)
+    assert emulator.stats.requests == 20
+    assert all(o.elapsed < 2.0 for o in outcomes)  # each ticket's deadline held
+
+
 async def test_stream_checks_its_options_when_created(client: AuthleteClient) -> None:
     """Bad batch options fail at the call, not later when the stream is first iterated."""
     with pytest.raises(ValueError, match="max_connections"):

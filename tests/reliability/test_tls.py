@@ -118,3 +118,49 @@ def test_there_is_no_switch_to_turn_verification_off(value: object, canary: Cana
     """Row 5: ``ssl`` takes only an SSLContext; ``ssl=False`` and friends are refused."""
     with pytest.raises(TypeError, match="SSLContext"):
         AuthleteClient(service_id="1", access_token=canary.token, ssl=value)  # type: ignore[arg-type]
+
+
+def unverifying(tls_ca: TlsCA, how: str) -> ssl.SSLContext:
+    """A context that trusts the test CA but has a check switched off."""
+    context = tls_ca.client_context()
+    context.check_hostname = False
+    if how == "cert-none":
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+@pytest.mark.parametrize("how", ["no-hostname-check", "cert-none"])
+def test_a_context_with_verification_switched_off_is_refused(
+    how: str, tls_ca: TlsCA, canary: Canary
+) -> None:
+    """Row 5: ``check_hostname=False`` or ``CERT_NONE`` is refused at construction: a
+    context cannot switch verification off either."""
+    with pytest.raises(ValueError, match="verif"):
+        AuthleteClient(service_id="1", access_token=canary.token, ssl=unverifying(tls_ca, how))
+
+
+async def test_a_context_switched_off_after_construction_sends_nothing(
+    raw_server_factory: RawServerFactory,
+    toxic_proxy_factory: ToxicProxyFactory,
+    tls_ca: TlsCA,
+    client_factory: ClientFactory,
+    canary: Canary,
+) -> None:
+    """Row 5: the context is checked again when the client opens its session, so one
+    changed in between cannot send the token to a certificate for another host."""
+    other = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls_ca.ca.issue_cert("authlete.example").configure_cert(other)
+    server, proxy = await tls_server(raw_server_factory, toxic_proxy_factory, other)
+    context = tls_ca.client_context()
+    client = AuthleteClient(
+        base_url=f"https://127.0.0.1:{proxy.port}",
+        service_id="1",
+        access_token=canary.token,
+        ssl=context,
+    )
+    context.check_hostname = False
+    with pytest.raises(ValueError, match="verif"):
+        await client.backchannel_authentication_fail(canary.request())
+    await client.aclose()
+    assert proxy.connections == 0
+    assert server.requests == []

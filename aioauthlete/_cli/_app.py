@@ -66,14 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available subcommand registered."""
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="show the library's log on stderr: -v a line per call given up, -vv per attempt "
-        "(tickets appear as short hashes)",
-    )
+    _add_verbose(parser, "verbose")
     parser.add_argument(
         "--loop",
         choices=CHOICES,
@@ -84,7 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for name in COMMANDS:
         _register(subparsers, name)
+    for command in subparsers.choices.values():
+        if "-" in command.prefix_chars:  # not the stand-in for an unavailable command
+            _add_verbose(command, "verbose_after")
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser, dest: str) -> None:
+    """``-v``: before the command's name and after it, the counts adding up."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        dest=dest,
+        help="show the library's log on stderr: -v a line per call given up, -vv per attempt "
+        "(tickets appear as short hashes)",
+    )
 
 
 def _version() -> str:
@@ -160,7 +169,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     func: Command = args.func
     try:
         factory = loop_factory(args.loop)  # before a coroutine exists that would go unawaited
-        with _library_log(args.verbose):
+        with _library_log(args.verbose + getattr(args, "verbose_after", 0)):
             status = func(args)
             if inspect.isawaitable(status):
                 with asyncio.Runner(loop_factory=factory) as runner:

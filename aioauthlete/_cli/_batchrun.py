@@ -19,10 +19,11 @@ from .._models import FailReason
 from ._common import note, plural
 from ._input import Format, RowReader
 from ._interrupt import current
-from ._misconfig import STOP_AFTER, explain
+from ._misconfig import STOP_AFTER, explain, likely_cause
 from ._output import ResultWriter
 from ._progress import Progress
 from ._reader import InputFile
+from ._records import http_status
 from ._resume import ResumeIndex
 from ._runner import BatchRunner, Stop
 from ._summary import Tally, format_summary
@@ -107,11 +108,14 @@ def _report(plan: Plan, tally: Tally, runner: BatchRunner) -> None:
             )
         else:
             note(f"error: closing {plan.output} failed: {reason}; its last results may be lost")
+    client = plan.client
     if runner.refused is not None:
-        client = plan.client
         note(explain(runner.refused, STOP_AFTER, client.base_url, client.service_id))
         note("fix that, then run the same command again: refused tickets are sent again")
-    elif tally.interrupted:
+    elif runner.refusing is not None:
+        cause = likely_cause(runner.refusing, client.base_url, client.service_id)
+        note(f"every answer was {http_status(runner.refusing)}: {cause}")
+    if tally.interrupted:
         note("interrupted: run the same command again to resume where it stopped")
 
 

@@ -21,7 +21,7 @@ from .._converter import converter
 from .._models import BackchannelAuthenticationFailResponse, FailAction, FailReason
 from .._outcome import FailOutcome
 from ._batch import add_batch_options, batch_client, check_batch_options
-from ._common import REASON_HELP, UsageError, positive_int, reason
+from ._common import REASON_HELP, UsageError, plural, positive_int, reason
 from ._input import FORMATS, Row, RowReader, build_row, detect_format
 from ._output import ResultWriter, is_stream
 from ._progress import Progress, wanted
@@ -175,7 +175,9 @@ async def _seeded(tickets: list[str]) -> AsyncIterator[Row]:
 
 
 def _what(args: argparse.Namespace) -> str:
-    return f"the tickets of {args.file}" if args.file is not None else f"{args.tickets:,} tickets"
+    return (
+        f"the tickets of {args.file}" if args.file is not None else plural(args.tickets, "ticket")
+    )
 
 
 def _total(args: argparse.Namespace) -> int | None:

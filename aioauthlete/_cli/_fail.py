@@ -7,11 +7,14 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from .._client import AuthleteClient
 from .._converter import converter
-from .._errors import AuthleteError
+from .._errors import AuthleteApiError, AuthleteError
 from .._models import BackchannelAuthenticationFailRequest
 from .._redact import ticket_ref
-from ._common import REASON_HELP, UsageError, note, reason
+from ._common import MAX_TICKET, REASON_HELP, UsageError, note, reason
+from ._misconfig import configuration_status, likely_cause
+from ._records import http_status
 from ._settings import build_client, client_options
 
 if TYPE_CHECKING:
@@ -21,7 +24,8 @@ EPILOG = """\
 Prints the answer on stdout as one JSON object with Authlete's camelCase keys and exits 0,
 whatever its action (FORBIDDEN, BAD_REQUEST, INTERNAL_SERVER_ERROR: forward
 responseContent to your client with that status). When no answer comes, prints one line on
-stderr and exits 1. Wrong flags or configuration exit 2."""
+stderr (and, when the error says nothing about the ticket, a line on what is likely
+wrong) and exits 1. Wrong flags or configuration exit 2."""
 
 
 def add_parser(subparsers: SubParsers) -> None:
@@ -48,11 +52,17 @@ def add_parser(subparsers: SubParsers) -> None:
 
 
 def read_ticket(value: str) -> str:
-    """The ticket itself, or the first line of stdin for ``-``."""
-    if value != "-":
-        return value
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
+    """The ticket itself, or the first line of stdin for ``-``; ``UsageError`` if absurd."""
+    ticket = value
+    if value == "-":  # read no more than a ticket could take
+        ticket = sys.stdin.readline(MAX_TICKET + 3).rstrip("\r\n")
+    if len(ticket) > MAX_TICKET:
+        size = f"{len(ticket):,}" if value != "-" else f"over {MAX_TICKET:,}"
+        raise UsageError(
+            f"the ticket has {size} characters, more than the {MAX_TICKET:,} this command "
+            "sends (Authlete's tickets have 43): is it the right input?"
+        )
+    return ticket
 
 
 def make_request(args: argparse.Namespace) -> BackchannelAuthenticationFailRequest:
@@ -77,6 +87,25 @@ async def run(args: argparse.Namespace) -> int:
             response = await client.backchannel_authentication_fail(request)
         except AuthleteError as error:
             note(f"ticket {ticket_ref(request.ticket)}: {error}")
+            hint = _hint(error, client, request)
+            if hint is not None:
+                note(hint)
             return 1
     print(json.dumps(converter.unstructure(response)), flush=True)
     return 0
+
+
+def _hint(
+    error: AuthleteError, client: AuthleteClient, request: BackchannelAuthenticationFailRequest
+) -> str | None:
+    """What an error that says nothing about the ticket most likely means."""
+    status = configuration_status(error)
+    if status is not None:
+        return likely_cause(status, client.base_url, client.service_id)
+    if isinstance(error, AuthleteApiError) and error.status == 413:
+        return (
+            f"the server refused the request as too large ({http_status(413)}): the ticket "
+            f"has {len(request.ticket):,} characters, the description "
+            f"{len(request.error_description or ''):,} and the URI {len(request.error_uri or ''):,}"
+        )
+    return None

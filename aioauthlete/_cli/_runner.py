@@ -84,6 +84,11 @@ class BatchRunner:
         #: The 401/403/404 every first answer was, when that stopped the batch.
         self.refused: int | None = None
 
+    @property
+    def refusing(self) -> int | None:
+        """The 401/403/404 every answer so far was, if each one was (see ``_misconfig``)."""
+        return self._watch.status
+
     async def run(self, rows: AsyncIterable[Row]) -> None:
         """Run the batch to its end, or until stopped or cancelled (results stay written)."""
         requests = self._requests(rows)

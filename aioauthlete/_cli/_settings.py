@@ -34,11 +34,14 @@ The token (AUTHLETE_SERVICE_ACCESSTOKEN) or the 2.x API secret
 flags win over AUTHLETE_BASE_URL, AUTHLETE_SERVICE_APIKEY, AUTHLETE_API_VERSION."""
 
 
-def add_client_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+def add_client_options(
+    parser: argparse.ArgumentParser, *, suppress: bool = False, attempts: str = "3"
+) -> None:
     """Add ``--base-url --service-id --api-version --timeout --attempts`` to *parser*.
 
     With *suppress* the flags leave the namespace alone unless given, so a subcommand can
     repeat them without clobbering the same flags given before the subcommand's name.
+    *attempts* is the default ``--attempts`` help states (a command may have its own).
     """
 
     def default(value: object) -> object:
@@ -70,14 +73,14 @@ def add_client_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
         default=default(None),
         type=positive_int,
         metavar="N",
-        help="attempts per call, the first included (default 3)",
+        help=f"attempts per call, the first included (default {attempts})",
     )
 
 
-def client_options() -> argparse.ArgumentParser:
+def client_options(*, attempts: str = "3") -> argparse.ArgumentParser:
     """A parent parser with the connection flags, for ``add_parser(..., parents=[...])``."""
     parent = argparse.ArgumentParser(add_help=False)
-    add_client_options(parent, suppress=True)
+    add_client_options(parent, suppress=True, attempts=attempts)
     return parent
 
 

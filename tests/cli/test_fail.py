@@ -68,10 +68,10 @@ def test_ticket_dash_reads_the_ticket_from_stdin(
     assert authlete_emulator.stats.ticket_hits == {ticket: 1}
 
 
-def test_api_error_exits_1_with_one_line_that_hides_token_and_ticket(
+def test_api_error_exits_1_with_a_hint_that_hides_token_and_ticket(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A 401 prints the error's one line on stderr: no token, no ticket, nothing on stdout."""
+    """A 401 prints the error and a hint on stderr: no token, no ticket, nothing on stdout."""
     emulator = AuthleteEmulator(access_token="the-right-token", environ={})
     clear_env(monkeypatch)
     ticket = f"secret-ticket-{uuid.uuid4().hex}"
@@ -84,9 +84,10 @@ def test_api_error_exits_1_with_one_line_that_hides_token_and_ticket(
     assert ran.status == 1
     assert ran.out == ""
     lines = ran.err.splitlines()
-    assert len(lines) == 1
+    assert len(lines) == 2  # the error, then what is likely wrong
     assert "HTTP 401" in lines[0]
     assert ticket_ref(ticket) in lines[0]
+    assert "does not accept the credentials: check AUTHLETE_SERVICE_ACCESSTOKEN" in lines[1]
     assert CANARY_TOKEN not in ran.err
     assert ticket not in ran.err
 

@@ -162,12 +162,9 @@ class Retrier:
                 # The attempt's bound was the deadline itself.
                 raise self._past_deadline(timeout, number, True, subject)
             delay = next_delay(retry, number, error, self.random)
-            paused = pacer is not None and _is_throttled(error)
-            if paused:
-                assert pacer is not None and isinstance(error, AuthleteApiError)
-                pause = pacer.throttled(error.retry_after)
-                if delay is not None:
-                    delay = pause
+            pause = _batch_pause(pacer, error)
+            if pause is not None and delay is not None:
+                delay = pause  # the batch's pause replaces this call's backoff
             why = self._refusal(retry, number, error, delay, deadline, hard_deadline)
             ambiguous = ambiguous or error.ambiguous
             if why is not None:
@@ -177,7 +174,7 @@ class Retrier:
                 raise error
             assert delay is not None
             spent += _cost(retry, error)
-            if not paused:
+            if pause is None:
                 await self.sleep(delay)
             if pacer is not None:
                 try:
@@ -229,8 +226,12 @@ def _gone(*remaining: float) -> bool:
     return min(remaining) <= _SLACK
 
 
-def _is_throttled(error: AuthleteError) -> bool:
-    return isinstance(error, AuthleteApiError) and error.status == 429
+def _batch_pause(pacer: Pacer | None, error: AuthleteError) -> float | None:
+    """For a 429 in a paced batch: slow the batch down, return the seconds its pause
+    lasts. ``None`` otherwise."""
+    if pacer is None or not isinstance(error, AuthleteApiError) or error.status != 429:
+        return None
+    return pacer.throttled(error.retry_after)
 
 
 def _closed_during_call() -> AuthleteTransportError:

@@ -17,6 +17,7 @@ Checks, per command:
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import os
 import re
@@ -158,8 +159,11 @@ def _run_bash(script: str, cwd: Path) -> str:
     )
     try:
         output, _ = process.communicate(timeout=BLOCK_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    except BaseException as exc:  # a timeout, or Ctrl-C: end the block's processes too
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
-        raise TimeoutError(f"the block ran over {BLOCK_TIMEOUT:g} s:\n{output}") from None
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise TimeoutError(f"the block ran over {BLOCK_TIMEOUT:g} s:\n{output}") from None
+        raise
     return output

@@ -35,6 +35,9 @@ filterwarnings = error
 #: pytest's last line when every test of the file passed, and nothing else happened.
 ALL_PASSED = re.compile(r"^=* ?\d+ passed in [\d.]+s", re.MULTILINE)
 PYTEST_TIMEOUT = 120.0
+#: Hypothesis comes with the suite's test extra, not with what the snippet needs: its plugin
+#: would double pytest's start-up, so the fresh project goes without it.
+PYTEST_OPTIONS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 
 
 def session_of(example: Example) -> DocSession:
@@ -114,7 +117,7 @@ def run_pytest(project: Path) -> str | None:
     """Run pytest on *project*; None when everything passed, else what went wrong."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", *PYTEST_OPTIONS],
         cwd=project,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sysconfig
+import time
 import unittest
 from pathlib import Path
 
 import pytest
 from sybil.example import SybilFailure
 
+from tests.docs import console_blocks
 from tests.docs.plugin import ROOT, SYBIL, as_a_script
 from tests.docs.session import DocSession
 
@@ -72,6 +74,18 @@ def test_the_environments_scripts_come_first_on_path(tmp_path: Path) -> None:
     scripts = sysconfig.get_path("scripts")
     text = f"```console\n$ command -v aioauthlete\n{scripts}/aioauthlete\n```\n"
     assert run_markdown(tmp_path, text) == ["ok"]
+
+
+def test_block_over_its_time_limit_is_ended_with_its_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console_blocks, "BLOCK_TIMEOUT", 0.5)
+    started = time.monotonic()
+    [outcome] = run_markdown(tmp_path, "```console\n$ echo started; sleep 30; echo late\n```\n")
+    # Reading the output waits for every process holding the pipe: a surviving sleep
+    # would keep this test for 30 s.
+    assert time.monotonic() - started < 10
+    assert outcome == "the block ran over 0.5 s:\nstarted\n"
 
 
 def test_console_text_before_the_first_prompt_fails(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+import aioauthlete
 from aioauthlete import (
     AuthleteClient,
     AuthleteTransportError,
@@ -147,6 +148,37 @@ async def test_outer_cancellation_leaves_no_credential_in_traceback_locals(
     assert canary.token not in shown
     assert canary.ticket not in shown
     assert len(server.requests) == 1
+
+
+async def test_queued_calls_end_with_an_answer_or_a_typed_error_under_cancellation(
+    emulator: AuthleteEmulator, emulator_url: str, client_factory: ClientFactory, canary: Canary
+) -> None:
+    """Row 36: 400 calls on 5 connections, deadlines passing in the queue and the caller
+    cancelling some of them as connections free up: every call ends with an answer, an
+    AuthleteError, CancelledError or TimeoutError, never anything else."""
+    emulator.faults.latency = 0.02
+    emulator.tickets.add_ticket(canary.ticket)
+    timeout = TimeoutPolicy(total=0.5, attempt=0.4, connect=0.3)
+    client = await client_factory(emulator_url, max_connections=5, timeout=timeout)
+    tasks = [
+        asyncio.create_task(client.backchannel_authentication_fail(canary.request()))
+        for _ in range(400)
+    ]
+    for n, task in enumerate(tasks):
+        if n % 2 == 0:
+            asyncio.get_running_loop().call_later(0.002 * (n % 200), task.cancel)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    kinds = {type(r).__name__ for r in results}
+    allowed = (
+        aioauthlete.BackchannelAuthenticationFailResponse,
+        aioauthlete.AuthleteError,
+        asyncio.CancelledError,
+        TimeoutError,
+    )
+    assert all(isinstance(r, allowed) for r in results), kinds
+    assert any(isinstance(r, asyncio.CancelledError) for r in results)
+    assert any(isinstance(r, aioauthlete.AuthleteTimeoutError) for r in results)
+    assert acquired(client) == 0
 
 
 async def test_cancelling_during_backoff_makes_no_further_attempt(

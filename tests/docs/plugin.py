@@ -25,11 +25,12 @@ Decisions (README.md, Development, says the same for contributors):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 from sybil import Sybil
+from sybil.integration.pytest import SybilItem
 from sybil.parsers.markdown import CodeBlockParser, SkipParser
 
 from tests.docs.console_blocks import run_console
@@ -72,6 +73,17 @@ SYBIL = DocumentSybil(
 )
 
 pytest_collect_file = SYBIL.pytest()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A skipped block is listed at its own line, not where Sybil raised the skip."""
+    report = yield
+    if isinstance(item, SybilItem) and report.skipped and isinstance(report.longrepr, tuple):
+        report.longrepr = (str(item.path), item.example.line, report.longrepr[2])
+    return report
 
 
 @pytest.fixture(scope="module")  # Sybil's "module" is one document

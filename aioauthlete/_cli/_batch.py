@@ -38,11 +38,19 @@ input formats:
 
 output: one JSON object per line and ticket, written as each completes:
   index line ticket ok action|error resultCode status attempts ambiguous elapsed definitive
+and, before each request goes out, a sent mark: {"index":..,"line":..,"ticket":..,"sent":true}.
 Rerunning with the same --output skips tickets whose last result is definitive (an answer,
-an unusable answer, an invalid row, a 400) and retries the others.
+an unusable answer, an invalid row, a 400) and retries the others; a ticket marked as sent
+without a result is sent again, its result marked ambiguous. An existing --output that is not
+a results file is refused, untouched.
 
-exit status: 0 every ticket has an answer, 1 some have not, 2 usage or configuration
-error, 130/143 interrupted by SIGINT/SIGTERM (the results file stays valid)."""
+The first SIGINT/SIGTERM sends no more tickets and lets the calls in flight finish; a second
+stops at once. A batch whose first 10 answers are all the same 401, 403 or 404 stops, with a
+hint on what is wrong.
+
+exit status: 0 every ticket has an answer, 1 some have not (or the results could not be
+written), 2 usage or configuration error (or a configuration Authlete refused), 130/143
+interrupted by SIGINT/SIGTERM (the results file stays valid)."""
 
 
 def add_parser(subparsers: SubParsers) -> None:

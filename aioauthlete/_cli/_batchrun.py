@@ -115,6 +115,11 @@ def _report(plan: Plan, tally: Tally, runner: BatchRunner) -> None:
     elif runner.refusing is not None:
         cause = likely_cause(runner.refusing, client.base_url, client.service_id)
         note(f"every answer was {http_status(runner.refusing)}: {cause}")
+    if runner.cut_off:
+        note(
+            f"{plural(runner.cut_off, 'call')} in flight cut off: a rerun sends their tickets "
+            "again, with results marked ambiguous"
+        )
     if tally.interrupted:
         note("interrupted: run the same command again to resume where it stopped")
 

@@ -85,6 +85,11 @@ class BatchRunner:
         self.refused: int | None = None
 
     @property
+    def cut_off(self) -> int:
+        """Calls that were in flight when the batch was cancelled (none once it ended)."""
+        return len(self._pending)
+
+    @property
     def refusing(self) -> int | None:
         """The 401/403/404 every answer so far was, if each one was (see ``_misconfig``)."""
         return self._watch.status

@@ -138,8 +138,8 @@ def format_summary(tally: Tally, title: str) -> list[str]:
         if not details and group in RARE:
             continue
         count = sum(n for _, n in details)
-        lines.append(f"  {group:<18}{count:>8}{_details(details)}")
-    lines.append(f"  {'retried':<18}{tally.retried:>8}   (ambiguous {tally.ambiguous})")
+        lines.append(f"  {group:<18}{count:>8,}{_details(details)}")
+    lines.append(f"  {'retried':<18}{tally.retried:>8,}   (ambiguous {tally.ambiguous:,})")
     if tally.latency.count:
         lat = tally.latency
         lines.append(

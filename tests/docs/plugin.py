@@ -8,8 +8,9 @@ Decisions (README.md, Development, says the same for contributors):
   below it, and README.md sits at the top.
 - Each document is one namespace, its blocks run in order, and it has its own
   ``DocSession`` (``tests/docs/session.py``): an ``AuthleteEmulator`` served on 127.0.0.1 in
-  a thread, ``AUTHLETE_*`` aimed at it (never a real host), one event loop, and a fresh
-  working directory that is also the current directory while the document runs.
+  a thread, ``AUTHLETE_*`` aimed at it, one event loop, and a fresh working directory that
+  is also the current directory while the document runs. Never a real host: meanwhile the
+  process refuses connections and name lookups off loopback (``session.loopback_only``).
 - ```` ```python ````: run as written, top-level ``await`` allowed (``python_blocks.py``).
   A block that only defines things is exercised by a hidden block after it
   (``<!-- invisible-code-block: python ... -->``, Sybil's own syntax), which also sets up

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -60,6 +63,7 @@ class DocSession:
     def __enter__(self) -> Self:
         with contextlib.ExitStack() as stack:
             self.base_url = stack.enter_context(self.emulator.serve_in_thread())
+            stack.enter_context(loopback_only())
             stack.callback(_restore_environ, dict(os.environ))
             stack.enter_context(contextlib.chdir(self.workdir))
             stack.callback(self.runner.close)
@@ -94,6 +98,46 @@ class DocSession:
             for value in list(namespace.values()):
                 if isinstance(value, AuthleteClient):
                     self.runner.run(value.aclose())
+
+
+@contextlib.contextmanager
+def loopback_only() -> Iterator[None]:
+    """Refuse, before any packet leaves, this process's connections and lookups off loopback.
+
+    The documents' clients are aimed at the emulator; should a future snippet aim one at a real
+    host, it fails here instead of sending traffic. (Console blocks run in subprocesses, with
+    the ``AUTHLETE_*`` variables aimed at the emulator.)
+    """
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def guarded_connect(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise ConnectionRefusedError(f"the docs tests reach loopback only, not {address[0]}")
+        connect(sock, address)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _is_loopback(
+            host.decode() if isinstance(host, bytes) else host
+        ):
+            raise socket.gaierror(
+                socket.EAI_NONAME, f"the docs tests resolve loopback only, not {host}"
+            )
+        return getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = guarded_connect  # type: ignore[method-assign, assignment]
+    socket.getaddrinfo = guarded_getaddrinfo
+    try:
+        yield
+    finally:
+        socket.socket.connect = connect  # type: ignore[method-assign]
+        socket.getaddrinfo = getaddrinfo
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _restore_environ(saved: dict[str, str]) -> None:

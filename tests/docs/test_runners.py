@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sysconfig
 import time
 import unittest
@@ -12,7 +13,7 @@ from sybil.example import SybilFailure
 
 from tests.docs import console_blocks
 from tests.docs.plugin import ROOT, SYBIL, as_a_script
-from tests.docs.session import DocSession
+from tests.docs.session import DocSession, loopback_only
 
 
 def run_markdown(tmp_path: Path, text: str) -> list[str]:
@@ -125,6 +126,33 @@ def test_python_blocks_see_the_emulator_through_the_environment(tmp_path: Path) 
         "assert docs_session.base_url.startswith('http://127.0.0.1:')\n```\n"
     )
     assert run_markdown(tmp_path, text) == ["ok"]
+
+
+def test_documents_connect_to_and_resolve_loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guard wraps whatever is in place: recorders here, so that nothing is sent anywhere
+    # even if the guard let an address through.
+    reached: list[object] = []
+    monkeypatch.setattr(socket.socket, "connect", lambda _, address: reached.append(address))
+
+    def resolve(host: str, *_: object) -> list[object]:
+        reached.append(host)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with loopback_only():
+        for family, address in [
+            (socket.AF_INET, ("192.0.2.1", 443)),
+            (socket.AF_INET6, ("2001:db8::1", 443, 0, 0)),
+        ]:
+            with socket.socket(family) as sock, pytest.raises(ConnectionRefusedError):
+                sock.connect(address)
+        with pytest.raises(socket.gaierror):
+            socket.getaddrinfo("us.authlete.com", 443)
+        with socket.socket() as sock:
+            sock.connect(("127.0.0.2", 9))
+        socket.getaddrinfo("localhost", 9)
+    assert reached == [("127.0.0.2", 9), "localhost"]
+    assert socket.getaddrinfo("example.invalid", 9) == []  # put back on the way out
 
 
 ASYNC_TEST = """\

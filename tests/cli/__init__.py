@@ -7,6 +7,7 @@ real loopback socket.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -124,6 +125,15 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s")
         time.sleep(0.01)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """``wait_until`` for a test's event loop: poll *condition* without blocking the loop."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s")
+        await asyncio.sleep(0.01)
 
 
 def count_lines(path: Path) -> int:

@@ -21,6 +21,9 @@ included): the transport layer keeps only their class name and a sanitised descr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from ._redact import escape_control
 
 
@@ -33,10 +36,21 @@ class AuthleteError(Exception):
     success either.
     """
 
+    #: The attributes that may hold text a server sent.
+    _server_texts: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, *, attempts: int = 1, ambiguous: bool = False) -> None:
         super().__init__()
         self.attempts = attempts
         self.ambiguous = ambiguous
+
+    def _mask_server_texts(self, mask: Callable[[str], str]) -> None:
+        """Pass every text that came from a server through *mask* (the client's
+        credentials and the call's ticket out), before the error leaves the client."""
+        for name in self._server_texts:
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, mask(value))
 
     def __str__(self) -> str:
         return self._describe()
@@ -65,6 +79,8 @@ class AuthleteApiError(AuthleteError):
     page). ``retry_after`` is the wait in seconds the server asked for (429/503), set also
     when the client gave up because that wait did not fit the deadline.
     """
+
+    _server_texts = ("result_code", "result_message")
 
     def __init__(
         self,
@@ -100,6 +116,8 @@ class AuthleteResponseError(AuthleteError):
     ``status`` is the HTTP status of the answer; ``problem`` says what was wrong with it.
     """
 
+    _server_texts = ("problem",)
+
     def __init__(
         self, *, status: int, problem: str, attempts: int = 1, ambiguous: bool = False
     ) -> None:
@@ -120,6 +138,8 @@ class AuthleteTransportError(AuthleteError):
     request headers. ``retryable`` is False for failures a retry cannot fix, such as a TLS
     certificate that does not verify.
     """
+
+    _server_texts = ("detail",)
 
     def __init__(
         self,

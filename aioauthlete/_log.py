@@ -30,6 +30,10 @@ class Subject(Protocol):
     @property
     def ticket(self) -> str: ...
 
+    def scrub(self, error: AuthleteError) -> AuthleteError:
+        """*error* with the call's secrets masked in the texts a server sent."""
+        ...
+
 
 def _outcome(result: BackchannelAuthenticationFailResponse | AuthleteError) -> tuple[str, str]:
     if isinstance(result, BackchannelAuthenticationFailResponse):

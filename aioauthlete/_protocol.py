@@ -20,14 +20,19 @@ import cattrs
 from multidict import CIMultiDict
 
 from ._converter import converter, wire_text
-from ._errors import AuthleteApiError, AuthleteResponseError, AuthleteTransportError
+from ._errors import (
+    AuthleteApiError,
+    AuthleteError,
+    AuthleteResponseError,
+    AuthleteTransportError,
+)
 from ._models import (
     BackchannelAuthenticationFailApiFormRequest,
     BackchannelAuthenticationFailRequest,
     BackchannelAuthenticationFailResponse,
     FailAction,
 )
-from ._redact import RedactedTicket
+from ._redact import CredentialMask, RedactedTicket, masking_ticket
 from ._validate import check_service_id
 
 V3_PATH: Final = "/api/{service_id}/backchannel/authentication/fail"
@@ -60,20 +65,33 @@ class PreparedRequest:
     A plain slotted class: one is built per call.
     """
 
-    __slots__ = ("_ticket", "body", "headers", "service_id", "url")
+    __slots__ = ("_ticket", "body", "credentials", "headers", "service_id", "url")
 
     def __init__(
-        self, url: str, headers: Mapping[str, str], body: bytes, service_id: str, ticket: str
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        service_id: str,
+        ticket: str,
+        credentials: CredentialMask,
     ) -> None:
         self.url = url
         self.headers = headers
         self.body = body
         self.service_id = service_id
         self._ticket = ticket
+        #: Masks the credentials in the answer's body before it is decoded.
+        self.credentials = credentials
 
     @property
     def ticket(self) -> RedactedTicket:
         return RedactedTicket(self._ticket)
+
+    def scrub(self, error: AuthleteError) -> AuthleteError:
+        """*error* with the credentials and the ticket masked in its server texts."""
+        error._mask_server_texts(masking_ticket(self.credentials.text, self._ticket))
+        return error
 
     def __repr__(self) -> str:
         return (
@@ -107,7 +125,15 @@ class Endpoint:
     serialisation. The credential is only ever held inside ``RedactedHeaders``.
     """
 
-    __slots__ = ("_base", "_form_headers", "_json_headers", "_json_url", "_service_id", "_v3")
+    __slots__ = (
+        "_base",
+        "_credentials",
+        "_form_headers",
+        "_json_headers",
+        "_json_url",
+        "_service_id",
+        "_v3",
+    )
 
     def __init__(
         self,
@@ -124,11 +150,14 @@ class Endpoint:
         self._v3 = api_version == "V3"
         if self._v3:
             assert access_token is not None
+            credential = access_token
             authorization = f"Bearer {access_token}"
         else:
             assert api_secret is not None
-            pair = f"{service_id}:{api_secret}".encode()
-            authorization = "Basic " + base64.b64encode(pair).decode("ascii")
+            credential = api_secret
+            encoded = base64.b64encode(f"{service_id}:{api_secret}".encode()).decode("ascii")
+            authorization = f"Basic {encoded}"
+        self._credentials = CredentialMask((credential, authorization.partition(" ")[2]))
         common = {
             "Authorization": authorization,
             "Accept": JSON_TYPE,
@@ -160,6 +189,7 @@ class Endpoint:
                 json_body(request),
                 self._service_id,
                 request.ticket,
+                self._credentials,
             )
         if isinstance(request, BackchannelAuthenticationFailApiFormRequest):
             service_id = check_service_id(request.service_id, "service_id of the form request")
@@ -171,7 +201,12 @@ class Endpoint:
             inner = request.api_service_id_backchannel_authentication_fail
             body = urllib.parse.urlencode(converter.unstructure(inner)).encode("ascii")
             return PreparedRequest(
-                self._url_for(service_id), self._form_headers, body, service_id, inner.ticket
+                self._url_for(service_id),
+                self._form_headers,
+                body,
+                service_id,
+                inner.ticket,
+                self._credentials,
             )
         raise TypeError(
             "request must be a BackchannelAuthenticationFailRequest or a "

@@ -6,8 +6,11 @@ a batch result, useless to anyone who wants to replay the ticket.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import re
+from collections.abc import Callable, Iterable
 
 # C0 controls, DEL and C1 controls (NEL ends a line for str.splitlines and some log
 # viewers, CSI starts a terminal escape), and the Unicode line and paragraph separators.
@@ -55,3 +58,74 @@ def escape_control(text: str, limit: int = 300) -> str:
 def has_control(text: str) -> bool:
     """Whether *text* holds a C0 control character or DEL."""
     return _CONTROL.search(text) is not None
+
+
+#: What a masked credential reads as. No JSON-special character: masking the raw bytes of
+#: a JSON body leaves it valid JSON.
+REDACTED = "<redacted>"
+
+
+class CredentialMask:
+    """The client's own credentials, masked in whatever a server sends back.
+
+    A proxy or a server that copies the Authorization header into its answer would put the
+    token (or, in 2.x mode, the secret and its ``base64(service:secret)`` form) into error
+    messages, log records, result files, and the ``response_content`` a caller forwards to
+    its own client. Bodies are masked as raw bytes before they are decoded, verbatim and
+    as JSON may escape them (``\\"``, ``\\\\``, ``\\/``), so that every field decoded from
+    them is clean; texts from elsewhere (headers, the HTTP parser's complaints) are
+    masked when they become part of an error.
+    """
+
+    __slots__ = ("_needles", "_pattern")
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        texts = {secret for secret in secrets if secret}
+        forms = set(texts)
+        for text in texts:
+            escaped = json.dumps(text)[1:-1]
+            forms.update((escaped, escaped.replace("/", "\\/")))
+        longest_first = sorted(forms, key=len, reverse=True)  # a form may contain another
+        self._needles = tuple(form.encode() for form in longest_first)
+        # Texts are masked whatever their case: a header value may come back lowered.
+        alternatives = "|".join(re.escape(form) for form in longest_first)
+        self._pattern = re.compile(alternatives, re.IGNORECASE) if alternatives else None
+
+    def body(self, data: bytes) -> bytes:
+        """*data* with every credential replaced by ``REDACTED`` (the usual body: as is)."""
+        for needle in self._needles:
+            if needle in data:
+                data = data.replace(needle, REDACTED.encode())
+        return data
+
+    def text(self, text: str) -> str:
+        """*text* with every credential, in any case, replaced by ``REDACTED``."""
+        return text if self._pattern is None else self._pattern.sub(REDACTED, text)
+
+
+def masking_ticket(mask: Callable[[str], str], ticket: str) -> Callable[[str], str]:
+    """*mask*, and also *ticket* replaced by its reference (as in a repr)."""
+    shown = repr(RedactedTicket(ticket))
+
+    def masked(text: str) -> str:
+        return mask(text).replace(ticket, shown) if ticket else mask(text)
+
+    return masked
+
+
+def forget_locals(exc: BaseException) -> None:
+    """Clear the locals of the frames *exc* has left: they have finished.
+
+    A traceback printed with its locals (``pytest --showlocals``, error trackers) shows
+    every local of every frame it passed: aiohttp's request frame holds the headers
+    (Authorization included) and the body, a decoding frame the answer as the server sent
+    it. The exception stays the same object and its traceback still says where it came
+    from. A frame that is still running (the one handling *exc*) cannot be cleared and is
+    skipped; frames *exc* did not pass are never touched (clearing a suspended coroutine's
+    frame would end that coroutine).
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        with contextlib.suppress(RuntimeError):  # a frame that is still running
+            tb.tb_frame.clear()
+        tb = tb.tb_next

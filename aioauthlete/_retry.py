@@ -18,6 +18,7 @@ from ._gate import Gate
 from ._log import Subject, log_attempt, log_give_up, logger
 from ._models import BackchannelAuthenticationFailResponse
 from ._policies import RetryPolicy, TimeoutPolicy
+from ._redact import forget_locals
 from ._watchdog import Guard, Watchdog
 
 Response = BackchannelAuthenticationFailResponse
@@ -140,7 +141,8 @@ class Retrier:
                     with Guard(watchdog, loop_now + bound):
                         response = await attempt(bound)
                 except AuthleteError as exc:
-                    error = exc
+                    forget_locals(exc)  # the frames that built it hold the raw answer
+                    error = subject.scrub(exc)
                 except TimeoutError:  # ours: anything inside raises AuthleteErrors only
                     error = AuthleteTimeoutError(
                         detail=f"the attempt's time limit of {bound:.3g} s passed",

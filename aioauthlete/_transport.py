@@ -7,7 +7,6 @@ error that keeps only its class name and a short, sanitised description.
 
 from __future__ import annotations
 
-import contextlib
 import ssl as _ssl
 from collections.abc import Callable
 
@@ -17,6 +16,7 @@ from aiohttp import hdrs
 from ._errors import AuthleteResponseError, AuthleteTimeoutError, AuthleteTransportError
 from ._models import BackchannelAuthenticationFailResponse
 from ._protocol import PreparedRequest
+from ._redact import forget_locals
 
 #: Kept below the idle timeouts of common load balancers, so that a pooled connection is
 #: dropped by us before the server drops it under a POST (which aiohttp never re-sends).
@@ -114,6 +114,7 @@ async def post(
         raise
     else:
         retry_after = headers.get(hdrs.RETRY_AFTER) if status >= 400 else None
+        body = request.credentials.body(body)  # an echoed credential never gets decoded
         return decode(status, headers.get(hdrs.CONTENT_TYPE), body, retry_after)
     raise error
 
@@ -141,23 +142,6 @@ async def _read_capped(response: aiohttp.ClientResponse, max_body: int) -> bytes
 
 def _too_large(status: int, max_body: int) -> AuthleteResponseError:
     return AuthleteResponseError(status=status, problem=f"body exceeds the {max_body}-byte cap")
-
-
-def forget_locals(exc: BaseException) -> None:
-    """Clear the locals of the frames *exc* left on its way out of aiohttp.
-
-    A cancellation from the caller (``task.cancel()``, an outer ``asyncio.timeout``) passes
-    through aiohttp's request frame, whose locals hold the headers (Authorization
-    included) and the body; a traceback printed with locals would show them. The
-    exception stays the same object and its traceback still says where it came from.
-    Only frames the exception has left are cleared: those have finished. The frame it
-    is passing through now (ours, still running) refuses, and is skipped.
-    """
-    tb = exc.__traceback__
-    while tb is not None:
-        with contextlib.suppress(RuntimeError):  # a frame that is still running
-            tb.tb_frame.clear()
-        tb = tb.tb_next
 
 
 def describe(exc: BaseException) -> str:

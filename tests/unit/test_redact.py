@@ -1,0 +1,81 @@
+"""Masking the client's credentials in what servers send back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aioauthlete._redact import REDACTED, CredentialMask, masking_ticket
+
+#: Credentials travel in headers: visible ASCII only (as the client checks).
+credentials = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8)
+
+
+def strings_in(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+@given(
+    secret=credentials,
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+    ensure_ascii=st.booleans(),
+)
+def test_a_credential_echoed_in_json_is_gone_from_every_decoded_string(
+    secret: str, before: str, after: str, ensure_ascii: bool
+) -> None:
+    """However ``json.dumps`` escapes it, the secret is in no string decoded from the
+    masked body (or the body no longer decodes: an unusable answer, not a leak)."""
+    document = {"resultMessage": before + secret + after, "echo": [secret]}
+    body = json.dumps(document, ensure_ascii=ensure_ascii).encode()
+    masked = CredentialMask([secret]).body(body)
+    try:
+        decoded = json.loads(masked)
+    except ValueError:
+        return
+    assert not any(secret in text for text in strings_in(decoded))
+
+
+def test_slash_escapes_are_masked_too() -> None:
+    """JSON may write ``/`` as ``\\/``: the credential in that form is masked."""
+    mask = CredentialMask(["abc/def/ghi"])
+    body = b'{"resultMessage":"token abc\\/def\\/ghi"}'
+    assert json.loads(mask.body(body)) == {"resultMessage": f"token {REDACTED}"}
+
+
+def test_an_ordinary_body_is_returned_as_it_is() -> None:
+    """The usual answer (no credential in it) is the same object: nothing copied."""
+    body = b'{"resultCode":"A185001","action":"FORBIDDEN"}'
+    assert CredentialMask(["s3cr3t-token-value"]).body(body) is body
+
+
+def test_texts_are_masked_in_any_case() -> None:
+    """A header value may come back lowered (a media type): still masked."""
+    mask = CredentialMask(["Tok-ABCdef-123"])
+    assert mask.text("content type text/tok-abcdef-123") == f"content type text/{REDACTED}"
+
+
+def test_longer_forms_are_masked_before_the_shorter_ones_inside_them() -> None:
+    """A Basic pair's base64 form may contain the secret's letters; each is masked whole."""
+    mask = CredentialMask(["secretvalue", "c2VjcmV0dmFsdWUsecretvalue"])
+    assert mask.text("x c2VjcmV0dmFsdWUsecretvalue y") == f"x {REDACTED} y"
+
+
+def test_an_echoed_ticket_becomes_its_reference() -> None:
+    """The call's ticket is shown as its short hash, as in every repr."""
+    masked = masking_ticket(CredentialMask(["tok-12345678"]).text, "TKT-1")
+    text = masked("ticket TKT-1 with tok-12345678")
+    assert "TKT-1" not in text
+    assert text.startswith("ticket <ticket ")
+    assert text.endswith(f"with {REDACTED}")

@@ -152,6 +152,11 @@ def count_results(path: Path) -> int:
     return sum(is_result(record) for record in whole_records(data))
 
 
+def batch_args(source: Path, out: Path | str, *extra: str) -> list[str]:
+    """``fail-batch SOURCE --reason ACCESS_DENIED -o OUT *extra``, for ``run_cli``."""
+    return ["fail-batch", str(source), "--reason", "ACCESS_DENIED", "-o", str(out), *extra]
+
+
 def start_fail_batch(
     base_url: str,
     source: str,

@@ -13,11 +13,7 @@ from pathlib import Path
 import pytest
 
 from aioauthlete.testing import RunningEmulator
-from tests.cli import point_env_at, read_results, run_cli
-
-
-def _batch(source: Path, out: Path) -> list[str]:
-    return ["fail-batch", str(source), "--reason", "ACCESS_DENIED", "-o", str(out)]
+from tests.cli import batch_args, point_env_at, read_results, run_cli
 
 
 @pytest.fixture
@@ -43,7 +39,7 @@ def test_a_stray_csv_quote_spoils_its_own_row_only(
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
-    first = run_cli(capsys, *_batch(source, out))
+    first = run_cli(capsys, *batch_args(source, out))
     assert first.status == 1
     by_line = {r["line"]: r for r in read_results(out)}
     assert sorted(by_line) == [2, 3, 4, 5, 6]  # one result per data row
@@ -53,7 +49,7 @@ def test_a_stray_csv_quote_spoils_its_own_row_only(
     assert by_line[5]["error"].startswith("invalid row: malformed CSV: ")
     assert tickets[1] not in env.stats.ticket_hits
 
-    again = run_cli(capsys, *_batch(source, out))
+    again = run_cli(capsys, *batch_args(source, out))
     assert again.status == 1
     assert "5 tickets with a definitive result will be skipped" in again.err
     assert len(read_results(out)) == 5
@@ -72,7 +68,7 @@ def test_jsonl_nested_too_deep_or_with_a_lone_surrogate_is_an_invalid_row(
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    first = run_cli(capsys, *_batch(source, out))
+    first = run_cli(capsys, *batch_args(source, out))
     assert first.status == 1
     assert "Traceback" not in first.err
     results = {r["line"]: r for r in read_results(out)}
@@ -84,7 +80,7 @@ def test_jsonl_nested_too_deep_or_with_a_lone_surrogate_is_an_invalid_row(
     assert "surrogate" in invalid[31]
     assert env.stats.requests == 97
 
-    again = run_cli(capsys, *_batch(source, out))
+    again = run_cli(capsys, *batch_args(source, out))
     assert again.status == 1
     assert "100 tickets with a definitive result will be skipped" in again.err
 
@@ -111,7 +107,7 @@ def test_a_file_the_reader_cannot_trust_exits_2_naming_the_line(
     """Nothing is sent; the one-line error says where the file went wrong."""
     source = tmp_path / name
     source.write_bytes(content)
-    ran = run_cli(capsys, *_batch(source, tmp_path / "out.jsonl"))
+    ran = run_cli(capsys, *batch_args(source, tmp_path / "out.jsonl"))
     assert ran.status == 2
     assert message in ran.err
     assert "Traceback" not in ran.err

@@ -24,6 +24,7 @@ from aioauthlete._cli._runner import BatchRunner, Stop
 from aioauthlete._cli._summary import Tally
 from aioauthlete.testing import RunningEmulator
 from tests.cli import (
+    batch_args,
     count_results,
     point_env_at,
     read_records,
@@ -52,9 +53,7 @@ def _deleted(emulator: RunningEmulator, tickets: list[str]) -> set[str]:
 def _rerun(
     capsys: pytest.CaptureFixture[str], source: Path, out: Path, *extra: str
 ) -> tuple[int, str]:
-    ran = run_cli(
-        capsys, "fail-batch", str(source), "--reason", "ACCESS_DENIED", "-o", str(out), *extra
-    )
+    ran = run_cli(capsys, *batch_args(source, out, *extra))
     return ran.status, ran.err
 
 

@@ -10,7 +10,14 @@ import pytest
 
 from aioauthlete._cli._misconfig import STOP_AFTER
 from aioauthlete.testing import RunningEmulator
-from tests.cli import last_results, point_env_at, read_results, run_cli, write_lines
+from tests.cli import (
+    batch_args,
+    last_results,
+    point_env_at,
+    read_results,
+    run_cli,
+    write_lines,
+)
 
 CONCURRENCY = 4
 #: When the batch stops, up to CONCURRENCY calls are in flight and as many answers may be
@@ -20,10 +27,7 @@ WRONG_TOKEN = f"wrong-token-{uuid.uuid4().hex}"
 
 
 def _batch(source: Path, out: Path, *extra: str) -> list[str]:
-    return [
-        "fail-batch", str(source), "--reason", "ACCESS_DENIED", "-o", str(out),
-        "--concurrency", str(CONCURRENCY), *extra,
-    ]  # fmt: skip
+    return batch_args(source, out, "--concurrency", str(CONCURRENCY), *extra)
 
 
 @pytest.fixture

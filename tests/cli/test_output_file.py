@@ -15,6 +15,7 @@ import pytest
 from aioauthlete._cli import _output
 from aioauthlete.testing import RunningEmulator
 from tests.cli import (
+    batch_args,
     point_env_at,
     read_results,
     run_cli,
@@ -23,10 +24,6 @@ from tests.cli import (
 )
 
 TIMEOUT = 30
-
-
-def _batch(source: Path, out: Path | str, *extra: str) -> list[str]:
-    return ["fail-batch", str(source), "--reason", "ACCESS_DENIED", "-o", str(out), *extra]
 
 
 @pytest.fixture
@@ -51,7 +48,7 @@ def test_an_output_that_is_not_a_results_file_is_refused_untouched(
     source = write_lines(tmp_path / "in.txt", env.tickets.issue_tickets(3))
     notes = tmp_path / "notes.txt"
     notes.write_bytes(content)
-    ran = run_cli(capsys, *_batch(source, notes))
+    ran = run_cli(capsys, *batch_args(source, notes))
     assert ran.status == 2
     assert "is not a results file of fail-batch" in ran.err
     assert "left as it was" in ran.err
@@ -66,7 +63,7 @@ def test_a_full_device_still_gets_the_summary_and_a_clear_error(
     the error is one line, and the exit status is 1."""
     tickets = env.tickets.issue_tickets(50)
     source = write_lines(tmp_path / "in.txt", tickets)
-    ran = run_cli(capsys, *_batch(source, "/dev/full", "--concurrency", "2"))
+    ran = run_cli(capsys, *batch_args(source, "/dev/full", "--concurrency", "2"))
     assert ran.status == 1
     assert "Traceback" not in ran.err
     assert "fail-batch: " in ran.err
@@ -98,14 +95,14 @@ def test_enospc_mid_batch_stops_it_and_a_rerun_completes(
 
     with monkeypatch.context() as patched:
         patched.setattr(_output, "_write", filling)
-        first = run_cli(capsys, *_batch(source, out, "--concurrency", "3"))
+        first = run_cli(capsys, *batch_args(source, out, "--concurrency", "3"))
     assert first.status == 1
     assert "Traceback" not in first.err
     assert "No space left on device" in first.err
     assert "stopped after" in first.err
     assert env.stats.requests < len(tickets)
 
-    second = run_cli(capsys, *_batch(source, out))
+    second = run_cli(capsys, *batch_args(source, out))
     assert second.status in (0, 1)  # 1 when a result lost to the full disk was an answer
     assert "removed a partial last line" in second.err
     definitive: dict[str, int] = {}
@@ -134,7 +131,7 @@ def test_a_failing_close_is_reported_after_the_summary(
         _full()
 
     monkeypatch.setattr(_output, "_close", failing_close)
-    ran = run_cli(capsys, *_batch(source, tmp_path / "out.jsonl"))
+    ran = run_cli(capsys, *batch_args(source, tmp_path / "out.jsonl"))
     assert ran.status == 1
     assert "Traceback" not in ran.err
     assert "finished in" in ran.err
@@ -182,7 +179,7 @@ def test_a_directory_as_output_is_a_usage_error(
 ) -> None:
     """A directory cannot hold results: one line, exit 2, nothing sent."""
     source = write_lines(tmp_path / "in.txt", ["t"])
-    ran = run_cli(capsys, *_batch(source, tmp_path))
+    ran = run_cli(capsys, *batch_args(source, tmp_path))
     assert ran.status == 2
     assert "is a directory" in ran.err
     assert env.stats.requests == 0

@@ -11,11 +11,7 @@ import pytest
 from aioauthlete._cli._previous import load, repair
 from aioauthlete._cli._resume import DEFINITIVE, OK, REACHED, ResumeIndex, resume_key
 from aioauthlete.testing import RunningEmulator
-from tests.cli import last_results, point_env_at, read_results, run_cli, write_lines
-
-
-def _batch(tickets_file: Path, out: Path, *extra: str) -> list[str]:
-    return ["fail-batch", str(tickets_file), "--reason", "ACCESS_DENIED", "-o", str(out), *extra]
+from tests.cli import batch_args, last_results, point_env_at, read_results, run_cli, write_lines
 
 
 def test_rerun_skips_definitive_tickets_and_retries_the_others(
@@ -33,13 +29,13 @@ def test_rerun_skips_definitive_tickets_and_retries_the_others(
     source = write_lines(tmp_path / "in.txt", tickets)
     out = tmp_path / "out.jsonl"
 
-    first = run_cli(capsys, *_batch(source, out))
+    first = run_cli(capsys, *batch_args(source, out))
     assert first.status == 1
     after_first = last_results(out)
     assert {t for t, r in after_first.items() if not r["definitive"]} == set(flaky)
     assert all(after_first[t]["attempts"] == 3 for t in flaky)
 
-    second = run_cli(capsys, *_batch(source, out))
+    second = run_cli(capsys, *batch_args(source, out))
     assert second.status == 0
     hits = authlete_emulator.stats.ticket_hits
     assert {t: hits[t] for t in tickets} == {t: 4 if t in flaky else 1 for t in tickets}
@@ -61,8 +57,8 @@ def test_skipped_definitive_errors_keep_the_exit_status_at_1(
     authlete_emulator.faults.fail_ticket("t-400", [400])
     source = write_lines(tmp_path / "in.txt", ["t-400"])
     out = tmp_path / "out.jsonl"
-    assert run_cli(capsys, *_batch(source, out)).status == 1
-    again = run_cli(capsys, *_batch(source, out))
+    assert run_cli(capsys, *batch_args(source, out)).status == 1
+    again = run_cli(capsys, *batch_args(source, out))
     assert again.status == 1
     assert authlete_emulator.stats.ticket_hits["t-400"] == 1
     assert "failed definitively: 1" in again.err
@@ -81,11 +77,11 @@ def test_configuration_errors_are_retried_after_the_fix(
     out = tmp_path / "out.jsonl"
     with monkeypatch.context() as patched:
         patched.setenv("AUTHLETE_SERVICE_ACCESSTOKEN", "a-wrong-token")
-        assert run_cli(capsys, *_batch(source, out)).status == 1
+        assert run_cli(capsys, *batch_args(source, out)).status == 1
     assert read_results(out)[0]["status"] == 401
     assert read_results(out)[0]["definitive"] is False
     assert "a-wrong-token" not in out.read_text()
-    assert run_cli(capsys, *_batch(source, out)).status == 0
+    assert run_cli(capsys, *batch_args(source, out)).status == 0
     assert last_results(out)[ticket]["action"] == "FORBIDDEN"
 
 
@@ -101,13 +97,13 @@ def test_a_partial_last_line_is_cut_and_its_ticket_resent_as_ambiguous(
     tickets = authlete_emulator.tickets.issue_tickets(3)
     source = write_lines(tmp_path / "in.txt", tickets)
     out = tmp_path / "out.jsonl"
-    assert run_cli(capsys, *_batch(source, out, "--concurrency", "1")).status == 0
+    assert run_cli(capsys, *batch_args(source, out, "--concurrency", "1")).status == 0
     lines = out.read_bytes().splitlines(keepends=True)
     assert json.loads(lines[-1])["ok"] is True
     cut = json.loads(lines[-1])["ticket"]
     out.write_bytes(b"".join(lines[:-1]) + lines[-1][:25])  # the last result half written
 
-    ran = run_cli(capsys, *_batch(source, out))
+    ran = run_cli(capsys, *batch_args(source, out))
     assert ran.status == 1
     assert "removed a partial last line (25 bytes)" in ran.err
     assert "1 ticket may have reached Authlete in an earlier run" in ran.err

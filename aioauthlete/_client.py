@@ -21,7 +21,7 @@ from ._models import BackchannelAuthenticationFailResponse
 from ._outcome import FailOutcome
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._protocol import AnyFailRequest, Endpoint, decode_http
-from ._retry import Answered, Pacer, Retrier
+from ._retry import Answered, Pacer, Retrier, client_closed
 from ._transport import connect_timeout, open_session, post
 from ._version import user_agent
 
@@ -264,6 +264,11 @@ class AuthleteClient:
         prepared = self._endpoint.prepare(request)
         bound = self._bound
         if bound is None or self._loop is not asyncio.get_running_loop():
+            if self._closed:
+                # An error of the call, not of the program: a batch gives each ticket
+                # left this outcome, and a handler's fallback for an unreachable
+                # Authlete also covers an application shutting down.
+                raise client_closed(attempts=0)
             bound = self._open()  # opens, or raises the reason it cannot
         if timeout is None:
             timeout, connect = self._timeout, self._connect_timeout

@@ -30,14 +30,21 @@ class Subject(Protocol):
     @property
     def ticket(self) -> str: ...
 
+    @property
+    def status(self) -> int:
+        """The HTTP status of the call's last answer."""
+        ...
+
     def scrub(self, error: AuthleteError) -> AuthleteError:
         """*error* with the call's secrets masked in the texts a server sent."""
         ...
 
 
-def _outcome(result: BackchannelAuthenticationFailResponse | AuthleteError) -> tuple[str, str]:
+def _outcome(
+    subject: Subject, result: BackchannelAuthenticationFailResponse | AuthleteError
+) -> tuple[str, str]:
     if isinstance(result, BackchannelAuthenticationFailResponse):
-        return "2xx", escape_control(result.result_code, 40)
+        return str(subject.status), escape_control(result.result_code, 40)
     if isinstance(result, AuthleteApiError):
         return str(result.status), escape_control(result.result_code or "-", 40)
     if isinstance(result, AuthleteResponseError):
@@ -54,7 +61,7 @@ def log_attempt(
     """One DEBUG record for one finished attempt."""
     if not logger.isEnabledFor(logging.DEBUG):
         return
-    status, code = _outcome(result)
+    status, code = _outcome(subject, result)
     detail = "" if isinstance(result, BackchannelAuthenticationFailResponse) else f" ({result})"
     logger.debug(
         "fail attempt service=%s attempt=%d status=%s result_code=%s elapsed=%.3fs ticket=%s%s",

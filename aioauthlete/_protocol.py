@@ -65,7 +65,7 @@ class PreparedRequest:
     A plain slotted class: one is built per call.
     """
 
-    __slots__ = ("_ticket", "body", "credentials", "headers", "service_id", "url")
+    __slots__ = ("_ticket", "body", "credentials", "headers", "service_id", "status", "url")
 
     def __init__(
         self,
@@ -83,6 +83,8 @@ class PreparedRequest:
         self._ticket = ticket
         #: Masks the credentials in the answer's body before it is decoded.
         self.credentials = credentials
+        #: The HTTP status of the last answer read (0 before one), for the log record.
+        self.status = 0
 
     @property
     def ticket(self) -> RedactedTicket:

@@ -63,6 +63,9 @@ def has_control(text: str) -> bool:
 #: What a masked credential reads as. No JSON-special character: masking the raw bytes of
 #: a JSON body leaves it valid JSON.
 REDACTED = "<redacted>"
+#: Shorter values are not masked: they would take ordinary words with them ("t" is in
+#: every message), and Authlete's tokens, secrets and tickets are far longer.
+MIN_MASKED = 8
 
 
 class CredentialMask:
@@ -80,7 +83,7 @@ class CredentialMask:
     __slots__ = ("_needles", "_pattern")
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        texts = {secret for secret in secrets if secret}
+        texts = {secret for secret in secrets if len(secret) >= MIN_MASKED}
         forms = set(texts)
         for text in texts:
             escaped = json.dumps(text)[1:-1]
@@ -108,7 +111,8 @@ def masking_ticket(mask: Callable[[str], str], ticket: str) -> Callable[[str], s
     shown = repr(RedactedTicket(ticket))
 
     def masked(text: str) -> str:
-        return mask(text).replace(ticket, shown) if ticket else mask(text)
+        text = mask(text)
+        return text.replace(ticket, shown) if len(ticket) >= MIN_MASKED else text
 
     return masked
 

@@ -137,7 +137,7 @@ class Retrier:
                 bound = min(timeout.attempt, remaining)
                 try:
                     if self.closed:
-                        raise _closed_during_call()
+                        raise client_closed()
                     with Guard(watchdog, loop_now + bound):
                         response = await attempt(bound)
                 except AuthleteError as exc:
@@ -236,9 +236,13 @@ def _batch_pause(pacer: Pacer | None, error: AuthleteError) -> float | None:
     return pacer.throttled(error.retry_after)
 
 
-def _closed_during_call() -> AuthleteTransportError:
+def client_closed(attempts: int = 1) -> AuthleteTransportError:
+    """The error of a call that a closed client will not (or no longer) send."""
     return AuthleteTransportError(
-        detail="the client was closed during the call", may_have_reached=False, retryable=False
+        detail="the client is closed (aclose() was called): nothing more is sent",
+        may_have_reached=False,
+        retryable=False,
+        attempts=attempts,
     )
 
 

@@ -90,6 +90,7 @@ async def post(
         )
         try:
             status, headers = response.status, response.headers
+            request.status = status
             if 300 <= status < 400 or not 200 <= status < 600:
                 # A redirect's body is of no use, and a status line that is no final
                 # answer (000, 101, 999) leaves the connection in doubt: do not pool it.
@@ -146,8 +147,14 @@ def _too_large(status: int, max_body: int) -> AuthleteResponseError:
 
 def describe(exc: BaseException) -> str:
     """Name an exception without anything that could carry request headers."""
-    # For a ClientResponseError, str() would add the URL and repr() the request headers.
-    text = exc.message if isinstance(exc, aiohttp.ClientResponseError) else str(exc)
+    if isinstance(exc, aiohttp.ClientResponseError):
+        text = exc.message  # str() would add the URL, repr() the request headers
+    elif type(exc) is aiohttp.ClientConnectorError:
+        # aiohttp's text names the TLS setting ("ssl:default") even for plain HTTP.
+        reason = exc.os_error.strerror or str(exc.os_error)
+        text = f"cannot connect to {exc.host}:{exc.port}: {reason}"
+    else:
+        text = str(exc)
     if not text and isinstance(exc, TimeoutError):
         text = "the attempt's time limit passed"
     name = type(exc).__name__

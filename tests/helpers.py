@@ -19,6 +19,7 @@ class CallSubject(NamedTuple):
 
     service_id: str
     ticket: str
+    status: int = 200
 
     def scrub(self, error: AuthleteError) -> AuthleteError:
         """No secrets to mask here: the error as it is."""

@@ -250,7 +250,8 @@ async def test_closed_client_refuses_calls_and_closing_twice_is_harmless(
     canary: Canary,
     watch: Watch,
 ) -> None:
-    """Row 38: aclose() releases the pool; later calls raise RuntimeError before any I/O."""
+    """Row 38: aclose() releases the pool; later calls end with an AuthleteTransportError
+    (not sent, not retried) before any I/O."""
     server = await raw_server_factory(respond(200, OK_BODY))
     client = await client_factory(server.url)
     watch.add(await client.backchannel_authentication_fail(canary.request()))
@@ -260,9 +261,38 @@ async def test_closed_client_refuses_calls_and_closing_twice_is_harmless(
     await client.aclose()
     assert client.closed
     assert session.closed
-    with pytest.raises(RuntimeError, match="closed"):
-        await client.backchannel_authentication_fail(canary.request())
+    error = await watch.fails(AuthleteTransportError, client)
+    assert "closed" in str(error)
+    assert (error.may_have_reached, error.retryable, error.attempts) == (False, False, 0)
     assert len(server.requests) == 1
+
+
+async def test_closing_the_client_during_a_batch_gives_every_ticket_an_outcome(
+    raw_server_factory: RawServerFactory,
+    client_factory: ClientFactory,
+    canary: Canary,
+    watch: Watch,
+) -> None:
+    """Row 38: aclose() while a batch runs: the calls in flight end with a typed error,
+    the tickets not yet sent get "the client is closed", and the batch ends normally
+    with one outcome per ticket (no bare RuntimeError stops it)."""
+    script = Hanging()
+    server = await raw_server_factory(script)
+    client = await client_factory(server.url, timeout=PATIENT)
+    requests = [canary.request(ticket=f"ticket-{n:04d}") for n in range(50)]
+    batch = asyncio.create_task(
+        client.backchannel_authentication_fail_many(requests, concurrency=4)
+    )
+    await script.received.wait()
+    await client.aclose()
+    outcomes = await batch
+    watch.add(*outcomes)
+    assert [o.index for o in outcomes] == list(range(50))
+    assert all(isinstance(o.error, AuthleteTransportError) for o in outcomes)
+    unsent = [o for o in outcomes if o.attempts == 0]
+    assert len(unsent) >= 50 - 4
+    assert not any(o.ambiguous for o in unsent)
+    assert len(server.requests) <= 4
 
 
 async def test_closing_the_client_during_a_call_ends_it_with_a_typed_error(

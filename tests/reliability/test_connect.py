@@ -29,6 +29,8 @@ async def test_refused_connection_is_retried_then_reported_not_sent(
     assert error.attempts == 3
     assert error.retryable
     assert "ClientConnectorError" in error.detail
+    assert f"127.0.0.1:{closed_port}" in error.detail
+    assert "ssl" not in error.detail  # aiohttp's "ssl:default" says nothing of plain HTTP
     # Full jitter under the transient schedule: retry n waits at most 0.2 * 2 ** (n - 1).
     assert len(fast_time.sleeps) == 2
     for number, slept in enumerate(fast_time.sleeps, start=1):

@@ -14,9 +14,9 @@ import aioauthlete._log
 from aioauthlete import AuthleteApiError, AuthleteTimeoutError, TimeoutPolicy
 from aioauthlete._redact import ticket_ref
 from aioauthlete.testing import AuthleteEmulator
-from tests.faults import no_answer
+from tests.faults import no_answer, respond
 from tests.faults.fixtures import RawServerFactory
-from tests.reliability.conftest import SERVICE_ID, Canary, ClientFactory, Watch
+from tests.reliability.conftest import OK_BODY, SERVICE_ID, Canary, ClientFactory, Watch
 
 ATTEMPT = re.compile(
     r"fail attempt service=(?P<service>\S+) attempt=(?P<attempt>\d+) status=(?P<status>\S+)"
@@ -65,7 +65,7 @@ async def test_each_attempt_gets_one_debug_record_with_its_fields(
         assert match is not None, record.getMessage()
         fields.append(match.groupdict())
     assert [f["attempt"] for f in fields] == ["1", "2", "3"]
-    assert [f["status"] for f in fields] == ["503", "503", "2xx"]
+    assert [f["status"] for f in fields] == ["503", "503", "200"]  # the status, not a class
     assert [f["code"] for f in fields] == ["A001101", "A001101", "A185001"]
     assert {f["service"] for f in fields} == {SERVICE_ID}
     assert {f["ticket"] for f in fields} == {ticket_ref(canary.ticket)}
@@ -195,3 +195,19 @@ async def test_an_attempt_cut_by_the_deadline_gets_its_debug_record_too(
     assert (match["attempt"], match["status"]) == ("1", "none")
     assert float(match["elapsed"]) >= 0.25
     assert "why=deadline" in records[1].getMessage()
+
+
+async def test_the_record_of_an_answer_names_its_real_status(
+    raw_server_factory: RawServerFactory,
+    client_factory: ClientFactory,
+    canary: Canary,
+    watch: Watch,
+) -> None:
+    """A 201 answer is logged as 201: the record says what came back."""
+    server = await raw_server_factory(respond(201, OK_BODY))
+    client = await client_factory(server.url)
+    watch.add(await client.backchannel_authentication_fail(canary.request()))
+    [record] = watch.records()
+    match = ATTEMPT.match(record.getMessage())
+    assert match is not None
+    assert match["status"] == "201"

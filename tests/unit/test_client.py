@@ -206,11 +206,21 @@ async def test_async_with_closes_the_owned_session() -> None:
 
 
 async def test_closed_client_refuses_calls() -> None:
-    """A call after aclose() is a clear RuntimeError."""
+    """A call after aclose() is an AuthleteTransportError that says so: nothing sent."""
+    client = AuthleteClient(service_id=SERVICE_ID, access_token=TOKEN)
+    await client.aclose()
+    with pytest.raises(AuthleteTransportError, match="client is closed") as info:
+        await client.backchannel_authentication_fail(fail_request())
+    assert info.value.may_have_reached is False
+
+
+async def test_a_closed_client_cannot_be_entered_again() -> None:
+    """Reopening is a programming error: RuntimeError."""
     client = AuthleteClient(service_id=SERVICE_ID, access_token=TOKEN)
     await client.aclose()
     with pytest.raises(RuntimeError, match="closed"):
-        await client.backchannel_authentication_fail(fail_request())
+        async with client:
+            pass
 
 
 async def test_borrowed_session_is_never_closed(mocked: aioresponses) -> None:

@@ -74,8 +74,15 @@ def test_longer_forms_are_masked_before_the_shorter_ones_inside_them() -> None:
 
 def test_an_echoed_ticket_becomes_its_reference() -> None:
     """The call's ticket is shown as its short hash, as in every repr."""
-    masked = masking_ticket(CredentialMask(["tok-12345678"]).text, "TKT-1")
-    text = masked("ticket TKT-1 with tok-12345678")
-    assert "TKT-1" not in text
+    masked = masking_ticket(CredentialMask(["tok-12345678"]).text, "TKT-00001")
+    text = masked("ticket TKT-00001 with tok-12345678")
+    assert "TKT-00001" not in text
     assert text.startswith("ticket <ticket ")
     assert text.endswith(f"with {REDACTED}")
+
+
+def test_values_too_short_to_be_real_are_not_masked() -> None:
+    """A one-letter ticket or token would mask every word holding that letter."""
+    mask = masking_ticket(CredentialMask(["tok"]).text, "t")
+    assert mask("cannot connect to the host: tok") == "cannot connect to the host: tok"
+    assert CredentialMask(["t"]).body(b'{"t":"t"}') == b'{"t":"t"}'

@@ -81,7 +81,7 @@ def build_row(
     if not isinstance(ticket, str):
         problem = "no ticket" if ticket is None else "ticket is not a string"
         return Row(index, line, None, None, problem)
-    unfit = ticket_problem(ticket) or _unpaired(fields)
+    unfit = ticket_problem(ticket)
     if unfit is not None:
         return Row(index, line, ticket, None, unfit)
     try:
@@ -103,18 +103,6 @@ def ticket_problem(ticket: str) -> str | None:
             f"ticket is {len(ticket):,} characters long, over the {MAX_TICKET:,} this command "
             "sends (Authlete's tickets have 43)"
         )
-    return None
-
-
-def _unpaired(fields: dict[str, object]) -> str | None:
-    """A field holding a lone surrogate (JSON's "\\udc80"), which no request can carry."""
-    for name, value in fields.items():
-        if isinstance(value, str) and not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                wire = {"description": "errorDescription", "uri": "errorUri"}.get(name, name)
-                return f"{wire} is not valid Unicode: it holds a lone surrogate"
     return None
 
 

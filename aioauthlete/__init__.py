@@ -1,4 +1,4 @@
-"""aioauthlete: an asyncio client for Authlete's CIBA backchannel authentication fail API."""
+"""aioauthlete: an asyncio client for Authlete's CIBA API."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from ._errors import (
     AuthleteTransportError,
 )
 from ._local import local_fail_response
-from ._models import (
+from ._operation import FormRequest, Operation
+from ._operations._fail import (
     ApiServiceIdBackchannelAuthenticationFail,
     BackchannelAuthenticationFailApiFormRequest,
     BackchannelAuthenticationFailRequest,
@@ -20,7 +21,7 @@ from ._models import (
     FailAction,
     FailReason,
 )
-from ._outcome import FailOutcome
+from ._outcome import FailOutcome, Outcome
 from ._policies import RetryPolicy, TimeoutPolicy
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "FailAction",
     "FailOutcome",
     "FailReason",
+    "FormRequest",
+    "Operation",
+    "Outcome",
     "RetryPolicy",
     "TimeoutPolicy",
     "converter",

@@ -11,6 +11,23 @@ from ._errors import AuthleteApiError, AuthleteError, AuthleteTransportError
 from ._policies import RetryPolicy
 
 THROTTLING_STATUSES = frozenset({429, 503})
+#: Statuses a gateway may give after forwarding the request, or Authlete after acting on
+#: it: for an operation that does not converge they may have reached Authlete (429 and
+#: 503 mean the request was not processed).
+MAY_HAVE_ACTED_STATUSES = frozenset({500, 502, 504})
+
+
+def retries_ambiguous(policy: RetryPolicy, converges: bool) -> bool:
+    """Whether failures that may have reached Authlete are retried: the policy's choice,
+    else the operation's own default (yes for those that converge)."""
+    return converges if policy.retry_ambiguous is None else policy.retry_ambiguous
+
+
+def may_have_acted(error: AuthleteError, converges: bool) -> bool:
+    """Whether *error* leaves open that the request reached Authlete and took effect."""
+    if isinstance(error, AuthleteApiError):
+        return not converges and error.status in MAY_HAVE_ACTED_STATUSES
+    return error.ambiguous
 
 
 def backoff_ceiling(policy: RetryPolicy, retry: int, *, throttled: bool) -> float:
@@ -25,24 +42,31 @@ def backoff_ceiling(policy: RetryPolicy, retry: int, *, throttled: bool) -> floa
         return cap
 
 
-def is_retryable(policy: RetryPolicy, error: AuthleteError) -> bool:
-    """Whether another attempt could change the outcome of *error* under *policy*."""
+def is_retryable(policy: RetryPolicy, error: AuthleteError, *, converges: bool = True) -> bool:
+    """Whether another attempt could change the outcome of *error* under *policy*, for an
+    operation that converges (or not: see ``retries_ambiguous``)."""
     if isinstance(error, AuthleteApiError):
-        return error.status in policy.retry_statuses
-    if isinstance(error, AuthleteTransportError):
-        return error.retryable and (policy.retry_ambiguous or not error.ambiguous)
-    return False  # an unusable answer: asking again gets the same answer
+        if error.status not in policy.retry_statuses:
+            return False
+    elif not (isinstance(error, AuthleteTransportError) and error.retryable):
+        return False  # an unusable answer: asking again gets the same answer
+    return retries_ambiguous(policy, converges) or not may_have_acted(error, converges)
 
 
 def next_delay(
-    policy: RetryPolicy, attempt: int, error: AuthleteError, random: Callable[[], float]
+    policy: RetryPolicy,
+    attempt: int,
+    error: AuthleteError,
+    random: Callable[[], float],
+    *,
+    converges: bool = True,
 ) -> float | None:
     """Seconds to sleep before the next attempt, or ``None`` to give up now.
 
     *attempt* is the number of the attempt that just failed (1 for the first); *random*
     returns a float in ``[0, 1)`` and supplies the full jitter.
     """
-    if attempt >= policy.attempts or not is_retryable(policy, error):
+    if attempt >= policy.attempts or not is_retryable(policy, error, converges=converges):
         return None
     throttled = False
     if isinstance(error, AuthleteApiError):

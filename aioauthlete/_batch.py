@@ -1,9 +1,9 @@
-"""Failing many tickets: a fixed pool of workers pulling lazily from one input.
+"""Many calls of one operation: a fixed pool of workers pulling lazily from one input.
 
-Workers, not one task per ticket: the input is read only as fast as tickets are sent, so a
-million-ticket file never sits in memory, and at most ``concurrency`` calls are in flight.
-Each worker turns every ``AuthleteError`` into a ``FailOutcome``; anything else (a bug, an
-invalid request object, an error raised by the input iterator) and cancellation stop the
+Workers, not one task per request: the input is read only as fast as requests are sent,
+so a million-ticket file never sits in memory, and at most ``concurrency`` calls are in
+flight. Each worker turns every ``AuthleteError`` into an ``Outcome``; anything else (a bug,
+an invalid request object, an error raised by the input iterator) and cancellation stop the
 whole batch, and no worker task outlives it.
 """
 
@@ -12,22 +12,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from attrs import frozen
 
 from ._channel import Channel
 from ._errors import AuthleteError
-from ._outcome import FailOutcome
+from ._operation import Operation
+from ._outcome import Outcome
 from ._policies import RetryPolicy, TimeoutPolicy
-from ._protocol import AnyFailRequest
 from ._ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from ._client import AuthleteClient
     from ._retry import Answered
 
-FailRequests = Iterable[AnyFailRequest] | AsyncIterable[AnyFailRequest]
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+O = TypeVar("O", bound=Outcome[Any, Any])  # noqa: E741 - the outcome class of a batch
+
+#: A batch's input: any iterable of requests, sync or async (the operation's request model,
+#: a ``FormRequest`` of one, or another shape the operation accepts).
+Requests = Iterable[Any] | AsyncIterable[Any]
 
 #: The end of an async input (a None in the input is a bad request, not the end).
 _END: Any = object()
@@ -36,10 +42,10 @@ _END: Any = object()
 class _Source:
     """Hands out ``(index, request)`` pairs from a sync or async iterable, one at a time."""
 
-    def __init__(self, requests: FailRequests) -> None:
+    def __init__(self, requests: Requests) -> None:
         #: The pairs of a sync iterable: ``next`` on it is all a worker needs.
-        self.pairs: Iterator[tuple[int, AnyFailRequest]] | None = None
-        self._async: AsyncIterator[AnyFailRequest] | None = None
+        self.pairs: Iterator[tuple[int, Any]] | None = None
+        self._async: AsyncIterator[Any] | None = None
         if isinstance(requests, AsyncIterable):
             self._async = aiter(requests)
         else:
@@ -47,7 +53,7 @@ class _Source:
         self._lock = asyncio.Lock()  # an async generator refuses concurrent __anext__
         self._next_index = 0
 
-    async def take(self) -> tuple[int, AnyFailRequest] | None:
+    async def take(self) -> tuple[int, Any] | None:
         """The next pair, or None at the end; an async iterable is read one worker at a time."""
         if self.pairs is not None:
             return next(self.pairs, None)
@@ -71,37 +77,40 @@ class _Crash:
 
 
 #: What workers hand to the consumer: an outcome, a crash, or None when a worker is done.
-_Item = FailOutcome | _Crash | None
+_Item = Outcome[Any, Any] | _Crash | None
 
 
-class _Batch:
+class _Batch(Generic[O]):
     """The per-batch settings every worker shares."""
 
     def __init__(
         self,
         client: AuthleteClient,
+        operation: Operation[Any, Any],
+        outcome: type[O],
         retry: RetryPolicy,
         timeout: TimeoutPolicy | None,
         limiter: RateLimiter | None,
     ) -> None:
         self.client = client
+        self.operation = operation
+        self.outcome = outcome
         self.clock = client._retrier.clock
         self.timeout = timeout
         self.limiter = limiter
         self.retry = retry
 
-    async def run_pairs(
-        self, pairs: Iterator[tuple[int, AnyFailRequest]], channel: Channel[_Item]
-    ) -> None:
+    async def run_pairs(self, pairs: Iterator[tuple[int, Any]], channel: Channel[_Item]) -> None:
         """The hot loop: a sync input and no rate limit, so nothing to wait for but answers.
 
         Shared by every worker (each ``next`` hands one pair to one worker).
         """
-        call, retry, timeout, clock = self.client._call, self.retry, self.timeout, self.clock
+        call, operation = self.client._call, self.operation
+        retry, timeout, clock = self.retry, self.timeout, self.clock
         for index, request in pairs:
             started = clock()
             try:
-                answered = await call(request, retry, timeout)
+                answered = await call(operation, request, retry, timeout)
             except AuthleteError as error:
                 outcome = self._failed(index, request, error, started)
             else:
@@ -109,23 +118,23 @@ class _Batch:
             if channel.put(outcome):
                 await channel.room()
 
-    async def run_one(self, index: int, request: AnyFailRequest) -> FailOutcome:
-        """One ticket, any input: it waits for its turn under the rate limit (if any), and
-        its retries wait for theirs (see ``Retrier.call``)."""
+    async def run_one(self, index: int, request: Any) -> O:
+        """One request, any input: it waits for its turn under the rate limit (if any),
+        and its retries wait for theirs (see ``Retrier.call``)."""
         limiter = self.limiter
         if limiter is not None:
             await limiter.acquire()
         started = self.clock()
         try:
-            answered = await self.client._call(request, self.retry, self.timeout, limiter)
+            answered = await self.client._call(
+                self.operation, request, self.retry, self.timeout, limiter
+            )
         except AuthleteError as error:
             return self._failed(index, request, error, started)
         return self._answered(index, request, answered, started)
 
-    def _answered(
-        self, index: int, request: AnyFailRequest, answered: Answered, started: float
-    ) -> FailOutcome:
-        return FailOutcome(
+    def _answered(self, index: int, request: Any, answered: Answered[Any], started: float) -> O:
+        return self.outcome(
             index=index,
             request=request,
             response=answered.response,
@@ -135,10 +144,8 @@ class _Batch:
             elapsed=self.clock() - started,
         )
 
-    def _failed(
-        self, index: int, request: AnyFailRequest, error: AuthleteError, started: float
-    ) -> FailOutcome:
-        return FailOutcome(
+    def _failed(self, index: int, request: Any, error: AuthleteError, started: float) -> O:
+        return self.outcome(
             index=index,
             request=request,
             response=None,
@@ -149,7 +156,7 @@ class _Batch:
         )
 
 
-async def _work(batch: _Batch, source: _Source, channel: Channel[_Item]) -> None:
+async def _work(batch: _Batch[Any], source: _Source, channel: Channel[_Item]) -> None:
     try:
         if source.pairs is not None and batch.limiter is None:
             await batch.run_pairs(source.pairs, channel)
@@ -192,14 +199,18 @@ class BatchOptions:
         return self
 
 
-async def fail_stream(
-    client: AuthleteClient, requests: FailRequests, options: BatchOptions
-) -> AsyncGenerator[FailOutcome, None]:
-    """Yield one ``FailOutcome`` per request, in completion order (see ``FailOutcome.index``)."""
+async def stream(
+    client: AuthleteClient,
+    operation: Operation[Any, Any],
+    requests: Requests,
+    options: BatchOptions,
+    outcome: type[O],
+) -> AsyncGenerator[O, None]:
+    """Yield one *outcome* per request, in completion order (see ``Outcome.index``)."""
     concurrency = options.concurrency
     limiter = None if options.rate is None else RateLimiter(options.rate, options.burst)
     retry = client.retry if options.retry is None else options.retry
-    batch = _Batch(client, retry, options.timeout, limiter)
+    batch = _Batch(client, operation, outcome, retry, options.timeout, limiter)
     source = _Source(requests)
     channel: Channel[_Item] = Channel(concurrency)
     workers = [asyncio.create_task(_work(batch, source, channel)) for _ in range(concurrency)]
@@ -212,16 +223,16 @@ async def fail_stream(
                 elif isinstance(item, _Crash):
                     raise item.exc
                 else:
-                    yield item
+                    yield item  # type: ignore[misc]  # workers put only this batch's outcomes
     finally:
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
 
 
-async def in_input_order(stream: AsyncGenerator[FailOutcome, None]) -> list[FailOutcome]:
-    """Every outcome of *stream*, sorted back into input order."""
-    async with contextlib.aclosing(stream):
-        outcomes = [outcome async for outcome in stream]
+async def in_input_order(outcomes_of: AsyncGenerator[O, None]) -> list[O]:
+    """Every outcome of a batch's stream, sorted back into input order."""
+    async with contextlib.aclosing(outcomes_of):
+        outcomes = [outcome async for outcome in outcomes_of]
     outcomes.sort(key=lambda o: o.index)
     return outcomes

@@ -23,7 +23,7 @@ from attrs import frozen
 from ._batch import check_concurrency
 from ._errors import AuthleteError
 from ._histogram import HistogramBucket, LatencyHistogram, LatencySummary
-from ._models import BackchannelAuthenticationFailRequest, FailReason
+from ._operations._fail import BackchannelAuthenticationFailRequest, FailReason
 from ._ratelimit import check_rate
 
 if TYPE_CHECKING:

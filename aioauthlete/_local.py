@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._models import (
+from ._operations._fail import (
     LOCAL_RESULT_CODE,
+    AnyFailRequest,
     BackchannelAuthenticationFailApiFormRequest,
     BackchannelAuthenticationFailResponse,
     FailReason,
 )
-from ._protocol import AnyFailRequest
 
 
 def compact_json(value: Any) -> str:

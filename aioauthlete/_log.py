@@ -1,9 +1,10 @@
 """The ``aioauthlete`` logger: one DEBUG record per attempt, a WARNING when giving up.
 
-Records carry the service, the attempt number, the status and result code, the elapsed time
-and a short hash of the ticket; never the ticket, the token or the secret. Text that came
-from the server has its control characters escaped, so it cannot forge log lines. Nothing is
-formatted unless the level is on.
+Records carry the operation, the service, the attempt number, the status and result code,
+the elapsed time and a short hash of what names the call (its ticket or ``auth_req_id``);
+never the ticket itself, the token, the secret or a request's parameters. Text that came
+from the server has its control characters escaped, so it cannot forge log lines. Nothing
+is formatted unless the level is on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 from typing import Protocol
 
 from ._errors import AuthleteApiError, AuthleteError, AuthleteResponseError
-from ._models import BackchannelAuthenticationFailResponse
 from ._redact import escape_control, ticket_ref
 
 logger = logging.getLogger("aioauthlete")
@@ -22,13 +22,20 @@ logger.addHandler(logging.NullHandler())
 
 
 class Subject(Protocol):
-    """What a record says of the call: its service, and its ticket as a hash only."""
+    """What a record says of the call (the client passes its ``PreparedRequest``)."""
+
+    @property
+    def label(self) -> str:
+        """The operation's name (``"fail"``)."""
+        ...
 
     @property
     def service_id(self) -> str: ...
 
     @property
-    def ticket(self) -> str: ...
+    def named(self) -> tuple[str, str] | None:
+        """What names the call, raw (``("ticket", value)``); records show its hash."""
+        ...
 
     @property
     def status(self) -> int:
@@ -40,37 +47,37 @@ class Subject(Protocol):
         ...
 
 
-def _outcome(
-    subject: Subject, result: BackchannelAuthenticationFailResponse | AuthleteError
-) -> tuple[str, str]:
-    if isinstance(result, BackchannelAuthenticationFailResponse):
-        return str(subject.status), escape_control(result.result_code, 40)
+def _outcome(subject: Subject, result: object) -> tuple[str, str]:
     if isinstance(result, AuthleteApiError):
         return str(result.status), escape_control(result.result_code or "-", 40)
     if isinstance(result, AuthleteResponseError):
         return str(result.status), "-"
-    return "none", "-"
+    if isinstance(result, AuthleteError):
+        return "none", "-"
+    code = getattr(result, "result_code", None)
+    return str(subject.status), escape_control(code, 40) if isinstance(code, str) else "-"
 
 
-def log_attempt(
-    subject: Subject,
-    attempt: int,
-    result: BackchannelAuthenticationFailResponse | AuthleteError,
-    elapsed: float,
-) -> None:
-    """One DEBUG record for one finished attempt."""
+def _naming(subject: Subject) -> str:
+    named = subject.named
+    return "" if named is None else f" {named[0]}={ticket_ref(named[1])}"
+
+
+def log_attempt(subject: Subject, attempt: int, result: object, elapsed: float) -> None:
+    """One DEBUG record for one finished attempt (*result*: an answer or an error)."""
     if not logger.isEnabledFor(logging.DEBUG):
         return
     status, code = _outcome(subject, result)
-    detail = "" if isinstance(result, BackchannelAuthenticationFailResponse) else f" ({result})"
+    detail = f" ({result})" if isinstance(result, AuthleteError) else ""
     logger.debug(
-        "fail attempt service=%s attempt=%d status=%s result_code=%s elapsed=%.3fs ticket=%s%s",
+        "%s attempt service=%s attempt=%d status=%s result_code=%s elapsed=%.3fs%s%s",
+        subject.label,
         subject.service_id,
         attempt,
         status,
         code,
         elapsed,
-        ticket_ref(subject.ticket),
+        _naming(subject),
         detail,
     )
 
@@ -80,11 +87,12 @@ def log_give_up(subject: Subject, error: AuthleteError, why: str) -> None:
     if not logger.isEnabledFor(logging.WARNING):
         return
     logger.warning(
-        "fail call gave up service=%s attempts=%d ambiguous=%s ticket=%s why=%s: %s",
+        "%s call gave up service=%s attempts=%d ambiguous=%s%s why=%s: %s",
+        subject.label,
         subject.service_id,
         error.attempts,
         error.ambiguous,
-        ticket_ref(subject.ticket),
+        _naming(subject),
         why,
         error,
     )

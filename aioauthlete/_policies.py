@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from attrs import field, frozen
-from attrs.validators import ge, instance_of
+from attrs.validators import ge, instance_of, optional
 
 
 def _check_seconds(name: str, value: object, *, zero_ok: bool) -> None:
@@ -62,8 +62,11 @@ class RetryPolicy:
     replaces the draw when it is no longer than ``retry_after_max`` and fits the deadline.
 
     ``retry_statuses`` are the HTTP statuses worth another attempt; other non-2xx answers
-    are definitive. ``retry_ambiguous=False`` retries only failures that certainly did not
-    reach Authlete (the fail call converges, so retrying the others is safe by default).
+    are definitive. ``retry_ambiguous`` says whether failures that may have reached Authlete
+    are retried: ``None`` (the default) leaves it to the operation (yes for those that
+    converge: authentication, issue, fail; no for complete and token, whose effect is
+    single-use); ``False`` retries only failures that certainly did not reach Authlete (and
+    throttling); ``True`` retries them for every operation.
 
     The retry budget is a token bucket shared by every call of one client: a retry costs
     ``budget_retry_cost`` tokens (``budget_timeout_cost`` after a timeout), an answer on the
@@ -80,7 +83,7 @@ class RetryPolicy:
     throttle_wait_max: float = field(default=5.0, validator=_finite_non_negative)
     retry_after_max: float = field(default=5.0, validator=_finite_non_negative)
     retry_statuses: frozenset[int] = field(default=RETRY_STATUSES, converter=_statuses)
-    retry_ambiguous: bool = field(default=True, validator=instance_of(bool))
+    retry_ambiguous: bool | None = field(default=None, validator=optional(instance_of(bool)))
     budget_capacity: int | None = field(default=500, validator=_optional_count)
     budget_retry_cost: int = field(default=5, validator=[_int, ge(0)])
     budget_timeout_cost: int = field(default=10, validator=[_int, ge(0)])

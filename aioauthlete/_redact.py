@@ -80,16 +80,20 @@ class CredentialMask:
     masked when they become part of an error.
     """
 
-    __slots__ = ("_needles", "_pattern")
+    __slots__ = ("_needles", "_pattern", "_secrets", "find")
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        texts = {secret for secret in secrets if len(secret) >= MIN_MASKED}
+        self._secrets = tuple(secrets)
+        texts = {secret for secret in self._secrets if len(secret) >= MIN_MASKED}
         forms = set(texts)
         for text in texts:
             escaped = json.dumps(text)[1:-1]
             forms.update((escaped, escaped.replace("/", "\\/")))
         longest_first = sorted(forms, key=len, reverse=True)  # a form may contain another
         self._needles = tuple(form.encode() for form in longest_first)
+        #: ``find(body)`` is not ``None`` when *body* holds a credential: a C call, which is
+        #: all the usual answer costs (``body`` then does the masking).
+        self.find = re.compile(b"|".join(map(re.escape, self._needles)) or b"(?!)").search
         # Texts are masked whatever their case: a header value may come back lowered.
         alternatives = "|".join(re.escape(form) for form in longest_first)
         self._pattern = re.compile(alternatives, re.IGNORECASE) if alternatives else None
@@ -100,6 +104,10 @@ class CredentialMask:
             if needle in data:
                 data = data.replace(needle, REDACTED.encode())
         return data
+
+    def plus(self, secrets: Iterable[str]) -> CredentialMask:
+        """A mask for these credentials and *secrets* too (a request's own secrets)."""
+        return CredentialMask((*self._secrets, *secrets))
 
     def text(self, text: str) -> str:
         """*text* with every credential, in any case, replaced by ``REDACTED``."""

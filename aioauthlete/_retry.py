@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import NamedTuple, Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
-from ._backoff import RetryBudget, is_retryable, next_delay
+from ._backoff import RetryBudget, is_retryable, may_have_acted, next_delay
 from ._errors import (
     AuthleteApiError,
     AuthleteError,
@@ -16,18 +16,16 @@ from ._errors import (
 )
 from ._gate import Gate
 from ._log import Subject, log_attempt, log_give_up, logger
-from ._models import BackchannelAuthenticationFailResponse
 from ._policies import RetryPolicy, TimeoutPolicy
 from ._redact import forget_locals
 from ._watchdog import Guard, Watchdog
 
-Response = BackchannelAuthenticationFailResponse
+Resp = TypeVar("Resp")
 #: One attempt: given the seconds it may take, return an answer or raise an AuthleteError.
-Attempt = Callable[[float], Awaitable[Response]]
+Attempt = Callable[[float], Awaitable[Resp]]
 
-
-_DEBUG = logging.DEBUG
-_debug_enabled = logger.isEnabledFor  # the success path skips even the call when off
+#: Timers may fire a hair early (the loop's clock resolution); within this, time is up.
+_SLACK = 1e-3
 
 
 class Pacer(Protocol):
@@ -40,20 +38,43 @@ class Pacer(Protocol):
         """A 429 came back: slow everyone down; return the seconds until sending resumes."""
 
 
-class Answered(NamedTuple):
+class Answered(NamedTuple, Generic[Resp]):
     """An answer, with how many attempts it took and whether an earlier one was ambiguous."""
 
-    response: Response
+    response: Resp
     attempts: int
     ambiguous: bool
+
+
+class Deadline:
+    """A call's deadline, on two clocks at once.
+
+    The injected clock is what tests drive (backoff arithmetic); the event loop's clock is
+    where the deadline is hard, so a fake clock can make it irrelevant but never switch it
+    off. Time left is the lesser of the two.
+    """
+
+    __slots__ = ("_at", "_clock", "_loop", "hard_at")
+
+    def __init__(
+        self, clock: Callable[[], float], loop: asyncio.AbstractEventLoop, seconds: float
+    ) -> None:
+        self._clock = clock
+        self._loop = loop
+        self._at = clock() + seconds
+        #: When the deadline passes on the event loop's clock.
+        self.hard_at = loop.time() + seconds
+
+    def left(self) -> float:
+        soft, hard = self._at - self._clock(), self.hard_at - self._loop.time()
+        return soft if soft < hard else hard
 
 
 class Retrier:
     """Runs attempts under one client's budget, with injectable sleep, clock and randomness.
 
-    *clock* measures the deadline and the backoff (``time.monotonic`` by default); the
-    deadline is also kept on the event loop's clock, where it is hard, so a fake clock in
-    tests cannot switch it off, only make it irrelevant.
+    *clock* measures the deadline and the backoff (``time.monotonic`` by default); see
+    ``Deadline`` for why the event loop's clock keeps it too.
     """
 
     __slots__ = ("_watchdog", "budget", "clock", "closed", "random", "sleep")
@@ -74,104 +95,89 @@ class Retrier:
         #: Set when the client closes: a call in flight then makes no further attempt.
         self.closed = False
 
-    def _watchdog_for(self, loop: asyncio.AbstractEventLoop) -> Watchdog:
-        watchdog = self._watchdog = Watchdog(loop)
-        return watchdog
-
     async def call(
         self,
-        attempt: Attempt,
+        attempt: Attempt[Resp],
         *,
         gate: Gate,
         retry: RetryPolicy,
         timeout: TimeoutPolicy,
         subject: Subject,
+        converges: bool,
         pacer: Pacer | None = None,
-    ) -> Answered:
+    ) -> Answered[Resp]:
         """Run *attempt* until it answers, a retry is not allowed, or the deadline passes.
 
-        The deadline is kept twice: on the injected clock (for the arithmetic tests drive)
-        and on the event loop's clock, where it is hard. There is no timer over the whole
-        call: each attempt runs under a limit of ``min(attempt, time left)`` kept by the
-        client's ``Watchdog`` (one timer for all attempts, see ``_watchdog``), a backoff
-        that would cross the deadline is not slept, and only a wait at the *gate* gets a
-        timer of its own.
+        The policy, as this loop applies it:
 
-        *gate* bounds the attempts in flight; it is acquired before the attempt's timer
-        starts, so queueing for a connection never counts as a timed-out attempt.
-        *subject* names the call in log records (its service and its ticket's hash).
+        - an attempt waits for a slot of the *gate* (the pool) within the deadline, then
+          runs under ``min(attempt, time left)``, kept by the client's ``Watchdog`` (one
+          timer for all attempts in flight; the queueing is not charged to the attempt);
+        - a failure is retried when the policy and the operation allow it (*converges*:
+          see ``Operation``), attempts remain, the backoff fits before the deadline, and
+          the retry budget pays for it;
+        - *pacer* is a paced batch's rate limit. Its first turn is the batch's business
+          (it comes before the deadline starts); every retry waits for a turn within the
+          deadline, and a 429 pauses and slows the whole batch, the pause replacing this
+          call's own backoff. A re-sent request is a retry like any other.
 
-        *pacer* is a paced batch's rate limit. Its first turn is the batch's business (it
-        comes before the deadline starts); every retry waits for a turn within the
-        deadline, and a 429 pauses and slows the whole batch: the pause then replaces this
-        call's own backoff. Either way a retry is a retry: attempts, the budget and the
-        deadline bound it.
+        *subject* names the call in log records and masks its secrets in errors.
         """
         loop = asyncio.get_running_loop()
         watchdog = self._watchdog
         if watchdog is None or watchdog.loop is not loop:
-            watchdog = self._watchdog_for(loop)
+            watchdog = self._watchdog = Watchdog(loop)
         clock = self.clock
-        started, loop_now, remaining = clock(), loop.time(), timeout.total
-        deadline, hard_deadline = started + remaining, loop_now + remaining
+        deadline = Deadline(clock, loop, timeout.total)
         number = spent = 0
         ambiguous = False
-        fresh = True  # started, loop_now and remaining are current (the first attempt's)
         error: AuthleteError
         while True:
             number += 1
-            if not gate.try_enter():  # queue under the deadline; the fast path has no timer
-                try:
-                    async with asyncio.timeout_at(hard_deadline):
-                        await gate.enter()
-                except TimeoutError:
-                    raise self._past_deadline(timeout, number - 1, ambiguous, subject) from None
-                fresh = False
+            if not gate.try_enter():  # the fast path has no timer
+                await self._within(deadline, gate.enter(), timeout, number - 1, ambiguous, subject)
             try:
-                if not fresh:
-                    started, loop_now = clock(), loop.time()
-                    remaining = min(deadline - started, hard_deadline - loop_now)
-                    if remaining <= 0:
-                        raise self._past_deadline(timeout, number - 1, ambiguous, subject)
-                fresh = False
-                bound = min(timeout.attempt, remaining)
+                left = deadline.left()
+                if left <= 0:
+                    raise self._past_deadline(timeout, number - 1, ambiguous, subject)
+                limit = min(timeout.attempt, left)
+                started = clock()
                 try:
                     if self.closed:
                         raise client_closed()
-                    with Guard(watchdog, loop_now + bound):
-                        response = await attempt(bound)
+                    with Guard(watchdog, loop.time() + limit):
+                        response = await attempt(limit)
                 except AuthleteError as exc:
                     forget_locals(exc)  # the frames that built it hold the raw answer
                     error = subject.scrub(exc)
                 except TimeoutError:  # ours: anything inside raises AuthleteErrors only
                     error = AuthleteTimeoutError(
-                        detail=f"the attempt's time limit of {bound:.3g} s passed",
+                        detail=f"the attempt's time limit of {limit:.3g} s passed",
                         may_have_reached=True,
                     )
                 else:
-                    if _debug_enabled(_DEBUG):
+                    if logger.isEnabledFor(logging.DEBUG):
                         log_attempt(subject, number, response, clock() - started)
                     if not self.budget.full:
                         self.budget.refund(spent or retry.budget_refund)
-                    # tuple.__new__: a NamedTuple's own __new__ is a Python function.
-                    return tuple.__new__(Answered, (response, number, ambiguous))
+                    return Answered(response, number, ambiguous)
             finally:
                 gate.leave()
             log_attempt(subject, number, error, clock() - started)
-            if isinstance(error, AuthleteTimeoutError) and _gone(
-                deadline - clock(), hard_deadline - loop.time()
-            ):
+            if may_have_acted(error, converges):
+                error.ambiguous = True
+            ambiguous = ambiguous or error.ambiguous
+            if isinstance(error, AuthleteTimeoutError) and deadline.left() <= _SLACK:
                 # The attempt's bound was the deadline itself.
                 raise self._past_deadline(timeout, number, True, subject)
-            delay = next_delay(retry, number, error, self.random)
+            delay = next_delay(retry, number, error, self.random, converges=converges)
             pause = _batch_pause(pacer, error)
             if pause is not None and delay is not None:
                 delay = pause  # the batch's pause replaces this call's backoff
-            why = self._refusal(retry, number, error, delay, deadline, hard_deadline)
-            ambiguous = ambiguous or error.ambiguous
+            why = self._refusal(retry, number, delay, deadline, error)
             if why is not None:
                 error.attempts, error.ambiguous = number, ambiguous
-                if is_retryable(retry, error):
+                if is_retryable(retry, error, converges=converges):
                     log_give_up(subject, error, why)
                 raise error
             assert delay is not None
@@ -179,32 +185,42 @@ class Retrier:
             if pause is None:
                 await self.sleep(delay)
             if pacer is not None:
-                try:
-                    async with asyncio.timeout_at(hard_deadline):
-                        await pacer.acquire()
-                except TimeoutError:
-                    raise self._past_deadline(timeout, number, ambiguous, subject) from None
+                await self._within(deadline, pacer.acquire(), timeout, number, ambiguous, subject)
 
     def _refusal(
         self,
         retry: RetryPolicy,
         number: int,
-        error: AuthleteError,
         delay: float | None,
-        deadline: float,
-        hard_deadline: float,
+        deadline: Deadline,
+        error: AuthleteError,
     ) -> str | None:
         """Why the call must not retry now, or ``None`` (the budget is then charged)."""
         if delay is None:
             if number >= retry.attempts:
                 return "attempts exhausted"
             return "not retryable or Retry-After above retry_after_max"
-        loop_time = asyncio.get_running_loop().time()
-        if self.clock() + delay >= deadline or loop_time + delay >= hard_deadline:
+        if delay >= deadline.left():
             return "backoff would pass the deadline"
         if not self.budget.try_spend(_cost(retry, error)):
             return "retry budget exhausted"
         return None
+
+    async def _within(
+        self,
+        deadline: Deadline,
+        wait: Awaitable[None],
+        timeout: TimeoutPolicy,
+        attempts: int,
+        ambiguous: bool,
+        subject: Subject,
+    ) -> None:
+        """Wait (for the pool, for the batch's turn), but not past the deadline."""
+        try:
+            async with asyncio.timeout_at(deadline.hard_at):
+                await wait
+        except TimeoutError:
+            raise self._past_deadline(timeout, attempts, ambiguous, subject) from None
 
     @staticmethod
     def _past_deadline(
@@ -218,14 +234,6 @@ class Retrier:
         )
         log_give_up(subject, error, "deadline")
         return error
-
-
-#: Timers may fire a hair early (the loop's clock resolution); within this, time is up.
-_SLACK = 1e-3
-
-
-def _gone(*remaining: float) -> bool:
-    return min(remaining) <= _SLACK
 
 
 def _batch_pause(pacer: Pacer | None, error: AuthleteError) -> float | None:

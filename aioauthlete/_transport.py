@@ -8,13 +8,12 @@ error that keeps only its class name and a short, sanitised description.
 from __future__ import annotations
 
 import ssl as _ssl
-from collections.abc import Callable
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import hdrs
 
 from ._errors import AuthleteResponseError, AuthleteTimeoutError, AuthleteTransportError
-from ._models import BackchannelAuthenticationFailResponse
 from ._protocol import PreparedRequest
 from ._redact import forget_locals
 
@@ -42,11 +41,7 @@ def open_session(
     )
 
 
-#: Turns one HTTP answer (status, Content-Type and body, Retry-After) into a response or
-#: raises the error it stands for: the protocol layer's ``decode_http``. Headers come as
-#: sent (``None`` when absent); reading aiohttp's parsed ``content_type`` costs more than
-#: the common case needs.
-Decode = Callable[[int, str | None, bytes, str | None], BackchannelAuthenticationFailResponse]
+Resp = TypeVar("Resp")
 
 
 def connect_timeout(connect: float) -> aiohttp.ClientTimeout:
@@ -56,13 +51,13 @@ def connect_timeout(connect: float) -> aiohttp.ClientTimeout:
 
 async def post(
     session: aiohttp.ClientSession,
-    request: PreparedRequest,
+    request: PreparedRequest[Any, Resp],
     timeout: aiohttp.ClientTimeout,
     max_body: int,
-    decode: Decode,
     seconds: float,
-) -> BackchannelAuthenticationFailResponse:
-    """Send one attempt, read at most *max_body* bytes of its answer and *decode* it.
+) -> Resp:
+    """Send one attempt, read at most *max_body* bytes of its answer and decode it (the
+    operation's ``Decode``: status, Content-Type as sent, body, Retry-After).
 
     The signature fits the retry loop's attempt once partially applied: *seconds* is the
     attempt's limit, which the loop enforces around this call. *timeout* carries only
@@ -115,8 +110,9 @@ async def post(
         raise
     else:
         retry_after = headers.get(hdrs.RETRY_AFTER) if status >= 400 else None
-        body = request.credentials.body(body)  # an echoed credential never gets decoded
-        return decode(status, headers.get(hdrs.CONTENT_TYPE), body, retry_after)
+        if request.credentials.find(body) is not None:  # an echoed credential is not decoded
+            body = request.credentials.body(body)
+        return request.operation.decode(status, headers.get(hdrs.CONTENT_TYPE), body, retry_after)
     raise error
 
 

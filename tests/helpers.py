@@ -20,6 +20,11 @@ class CallSubject(NamedTuple):
     service_id: str
     ticket: str
     status: int = 200
+    label: str = "fail"
+
+    @property
+    def named(self) -> tuple[str, str]:
+        return ("ticket", self.ticket)
 
     def scrub(self, error: AuthleteError) -> AuthleteError:
         """No secrets to mask here: the error as it is."""

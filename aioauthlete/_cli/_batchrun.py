@@ -15,7 +15,7 @@ import sys
 from attrs import frozen
 
 from .._client import AuthleteClient
-from .._models import FailReason
+from .._operations._fail import FailReason
 from ._common import note, plural
 from ._input import Format, RowReader
 from ._interrupt import current

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .._client import AuthleteClient
 from .._loadrender import render_report
 from .._loadtest import LoadProgress, LoadReport, run_load
-from .._models import BackchannelAuthenticationFailRequest, FailReason
+from .._operations._fail import BackchannelAuthenticationFailRequest, FailReason
 from .._policies import RetryPolicy
 from ._common import REASON_HELP, UsageError, count, note, positive_float, positive_int, reason
 from ._loop import loop_name

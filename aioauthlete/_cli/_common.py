@@ -11,7 +11,7 @@ import math
 import sys
 from typing import TextIO
 
-from .._models import FailReason
+from .._operations._fail import FailReason
 
 PROG = "aioauthlete"
 

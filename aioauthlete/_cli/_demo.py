@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .._client import AuthleteClient
 from .._converter import converter
-from .._models import BackchannelAuthenticationFailResponse, FailAction, FailReason
+from .._operations._fail import BackchannelAuthenticationFailResponse, FailAction, FailReason
 from .._outcome import FailOutcome
 from ._batch import add_batch_options, batch_client, check_batch_options
 from ._common import REASON_HELP, UsageError, plural, positive_int, reason

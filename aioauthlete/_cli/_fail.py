@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .._client import AuthleteClient
 from .._converter import converter
 from .._errors import AuthleteApiError, AuthleteError
-from .._models import BackchannelAuthenticationFailRequest
+from .._operations._fail import BackchannelAuthenticationFailRequest
 from .._redact import ticket_ref
 from ._common import MAX_TICKET, REASON_HELP, UsageError, note, reason
 from ._misconfig import configuration_status, likely_cause

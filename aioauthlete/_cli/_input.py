@@ -15,7 +15,7 @@ from typing import Literal
 
 from attrs import field, frozen
 
-from .._models import BackchannelAuthenticationFailRequest, FailReason
+from .._operations._fail import BackchannelAuthenticationFailRequest, FailReason
 from . import _reader
 from ._common import MAX_TICKET, InputError, UsageError, parse_reason
 from ._csvrow import COLUMNS, column_key, header_columns, record_fields

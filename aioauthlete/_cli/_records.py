@@ -28,7 +28,7 @@ from .._errors import (
     AuthleteTimeoutError,
     AuthleteTransportError,
 )
-from .._models import FailAction
+from .._operations._fail import FailAction
 from .._outcome import FailOutcome
 from ._input import Row
 

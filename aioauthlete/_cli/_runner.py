@@ -20,7 +20,7 @@ import enum
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 
 from .._client import AuthleteClient
-from .._models import BackchannelAuthenticationFailRequest
+from .._operations._fail import BackchannelAuthenticationFailRequest
 from .._outcome import FailOutcome
 from ._input import Row, prepare
 from ._misconfig import ConfigurationWatch

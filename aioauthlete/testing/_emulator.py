@@ -19,7 +19,7 @@ from typing import TypedDict
 from aiohttp import web
 
 from .._config import ENV_ACCESS_TOKEN, ENV_API_SECRET, ENV_SERVICE_ID
-from .._protocol import V2_PATH, V3_PATH
+from .._operations._fail import FAIL
 from .._validate import check_credential, check_service_id
 from ._auth import Credentials
 from ._faults import Faults
@@ -147,8 +147,8 @@ class AuthleteEmulator:
     def make_app(self) -> web.Application:
         """A fresh aiohttp application with both routes (one per server start)."""
         app = web.Application()
-        app.router.add_post(V3_PATH.replace("{service_id}", "{serviceId}"), self._handler.handle_v3)
-        app.router.add_post(V2_PATH, self._handler.handle_v2)
+        app.router.add_post(f"/api/{{serviceId}}{FAIL.path}", self._handler.handle_v3)
+        app.router.add_post(f"/api{FAIL.path}", self._handler.handle_v2)
         return app
 
     @contextlib.asynccontextmanager

@@ -12,9 +12,10 @@ from collections.abc import Callable, Mapping
 
 from attrs import frozen
 
+from .._answer import JSON_TYPE, media_type
 from .._local import client_error_content
-from .._models import FailAction, FailReason
-from .._protocol import FORM_TYPE, JSON_TYPE, media_type
+from .._operations._fail import FailAction, FailReason
+from .._protocol import FORM_TYPE
 from ._assumptions import EmulatorResult
 
 _REASONS = frozenset(FailReason)

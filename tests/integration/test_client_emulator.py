@@ -20,6 +20,7 @@ from aioauthlete import (
     RetryPolicy,
     TimeoutPolicy,
 )
+from aioauthlete.operations import FAIL
 from aioauthlete.testing import AuthleteEmulator, EmulatorResult, RunningEmulator
 from tests.helpers import SERVICE_ID, TOKEN
 from tests.helpers import fail_request as request
@@ -139,7 +140,7 @@ async def test_lost_answer_then_retry_reports_the_ambiguity(
     INTERNAL_SERVER_ERROR and the call is flagged ambiguous, never a made-up success."""
     [ticket] = emulator.tickets.issue_tickets(1)
     emulator.faults.drop_ticket(ticket, after_processing=True)
-    answered = await client._call(request(ticket), None, None)
+    answered = await client._call(FAIL, request(ticket), None, None)
     assert answered.response.action is FailAction.INTERNAL_SERVER_ERROR
     assert answered.response.result_code == EmulatorResult.UNKNOWN_TICKET.code
     assert answered.attempts == 2

@@ -27,11 +27,12 @@ from aioauthlete import (
     RetryPolicy,
     TimeoutPolicy,
 )
+from aioauthlete._answer import decode_answer, parse_retry_after
 from aioauthlete._backoff import RetryBudget, backoff_ceiling, is_retryable, next_delay
 from aioauthlete._gate import Gate
 from aioauthlete._policies import RETRY_STATUSES
-from aioauthlete._protocol import decode_answer, parse_retry_after
 from aioauthlete._retry import Retrier
+from aioauthlete.operations import FAIL
 from tests.helpers import CallSubject, FakeTime
 from tests.reliability.conftest import SERVICE_ID
 
@@ -108,6 +109,7 @@ def test_retry_loop_sleeps_stay_inside_the_deadline_and_the_caps(
                 retry=policy,
                 timeout=timeout,
                 subject=CallSubject(SERVICE_ID, "t"),
+                converges=True,
             )
         except AuthleteError as error:
             return error
@@ -172,7 +174,7 @@ def classify(
     status: int, content_type: str, body: bytes
 ) -> BackchannelAuthenticationFailResponse | AuthleteError:
     try:
-        return decode_answer(status, content_type, body, None)
+        return decode_answer(FAIL.response, status, content_type, body, None)
     except AuthleteError as error:
         return error
 
@@ -244,6 +246,7 @@ async def test_base_exceptions_are_never_retried_nor_wrapped(exc: BaseException)
             retry=RetryPolicy(),
             timeout=TimeoutPolicy(),
             subject=CallSubject(SERVICE_ID, "t"),
+            converges=True,
         )
     assert info.value is exc
     assert calls == 1

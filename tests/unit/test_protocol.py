@@ -21,18 +21,14 @@ from aioauthlete import (
     FailAction,
     FailReason,
 )
-from aioauthlete._protocol import (
-    Endpoint,
-    decode_answer,
-    decode_http,
-    media_type,
-    parse_retry_after,
-)
+from aioauthlete._answer import decode_answer, media_type, parse_retry_after
+from aioauthlete._protocol import ServiceConnection
+from aioauthlete.operations import FAIL
 from tests.helpers import OK_BODY, SECRET, SERVICE_ID, TOKEN, fail_request
 
 
-def v3_endpoint(base_url: str = "https://us.authlete.com") -> Endpoint:
-    return Endpoint(
+def v3_endpoint(base_url: str = "https://us.authlete.com") -> ServiceConnection:
+    return ServiceConnection(
         base_url=base_url,
         service_id=SERVICE_ID,
         api_version="V3",
@@ -42,8 +38,8 @@ def v3_endpoint(base_url: str = "https://us.authlete.com") -> Endpoint:
     )
 
 
-def v2_endpoint() -> Endpoint:
-    return Endpoint(
+def v2_endpoint() -> ServiceConnection:
+    return ServiceConnection(
         base_url="https://us.authlete.com",
         service_id=SERVICE_ID,
         api_version="V2",
@@ -64,7 +60,7 @@ def form_request(service_id: str) -> BackchannelAuthenticationFailApiFormRequest
 
 def test_v3_json_request_goes_to_the_service_path_with_bearer() -> None:
     """V3: /api/{serviceId}/..., a Bearer token, a compact JSON body."""
-    prepared = v3_endpoint().prepare(fail_request(ticket="tk"))
+    prepared = v3_endpoint().prepare(FAIL, fail_request(ticket="tk"))
     assert (
         prepared.url == f"https://us.authlete.com/api/{SERVICE_ID}/backchannel/authentication/fail"
     )
@@ -77,13 +73,13 @@ def test_v3_json_request_goes_to_the_service_path_with_bearer() -> None:
 
 def test_base_url_path_prefix_is_kept() -> None:
     """A base URL with a path (a gateway prefix) keeps it, without a double slash."""
-    prepared = v3_endpoint("https://gw.example/authlete/").prepare(fail_request())
+    prepared = v3_endpoint("https://gw.example/authlete/").prepare(FAIL, fail_request())
     assert prepared.url.startswith("https://gw.example/authlete/api/")
 
 
 def test_v2_request_uses_the_short_path_and_basic_auth() -> None:
     """V2: /api/backchannel/authentication/fail with Basic service-id:secret."""
-    prepared = v2_endpoint().prepare(fail_request())
+    prepared = v2_endpoint().prepare(FAIL, fail_request())
     assert prepared.url == "https://us.authlete.com/api/backchannel/authentication/fail"
     scheme, _, encoded = prepared.headers["Authorization"].partition(" ")
     assert scheme == "Basic"
@@ -92,7 +88,7 @@ def test_v2_request_uses_the_short_path_and_basic_auth() -> None:
 
 def test_form_request_is_form_encoded_to_its_own_service() -> None:
     """The seed's model goes form-encoded to the service it names, not the client's."""
-    prepared = v3_endpoint().prepare(form_request("9999"))
+    prepared = v3_endpoint().prepare(FAIL, form_request("9999"))
     assert prepared.url.endswith("/api/9999/backchannel/authentication/fail")
     assert prepared.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert urllib.parse.parse_qs(prepared.body.decode()) == {
@@ -109,16 +105,16 @@ def test_form_request_is_form_encoded_to_its_own_service() -> None:
 def test_form_request_service_id_is_checked_before_io(service_id: str) -> None:
     """A form request's own service id must be one safe path segment."""
     with pytest.raises(ValueError, match="service_id of the form request"):
-        v3_endpoint().prepare(form_request(service_id))
+        v3_endpoint().prepare(FAIL, form_request(service_id))
 
 
 def test_v2_form_request_must_target_the_clients_service() -> None:
     """Basic credentials belong to one service, so V2 refuses another service id."""
     with pytest.raises(ValueError, match="V2"):
-        v2_endpoint().prepare(form_request("9999"))
+        v2_endpoint().prepare(FAIL, form_request("9999"))
     assert (
         v2_endpoint()
-        .prepare(form_request(SERVICE_ID))
+        .prepare(FAIL, form_request(SERVICE_ID))
         .url.endswith("/api/backchannel/authentication/fail")
     )
 
@@ -126,12 +122,12 @@ def test_v2_form_request_must_target_the_clients_service() -> None:
 def test_other_request_types_are_refused() -> None:
     """A dict is not silently serialised: only the two request models are accepted."""
     with pytest.raises(TypeError, match="BackchannelAuthenticationFailRequest"):
-        v3_endpoint().prepare({"ticket": "t", "reason": "ACCESS_DENIED"})  # type: ignore[arg-type]
+        v3_endpoint().prepare(FAIL, {"ticket": "t", "reason": "ACCESS_DENIED"})
 
 
 def test_headers_repr_redacts_the_credential() -> None:
     """The prepared headers can be printed (frame locals) without the token."""
-    prepared = v3_endpoint().prepare(fail_request())
+    prepared = v3_endpoint().prepare(FAIL, fail_request())
     assert TOKEN not in repr(prepared.headers)
     assert TOKEN not in repr(prepared)
     assert "<redacted>" in repr(prepared.headers)
@@ -139,7 +135,9 @@ def test_headers_repr_redacts_the_credential() -> None:
 
 def test_success_decodes_into_a_response() -> None:
     """A 200 JSON answer becomes a typed response."""
-    response = decode_answer(200, "application/json", json.dumps(OK_BODY).encode(), None)
+    response = decode_answer(
+        FAIL.response, 200, "application/json", json.dumps(OK_BODY).encode(), None
+    )
     assert response.action is FailAction.FORBIDDEN
     assert response.response_content == '{"error":"access_denied"}'
 
@@ -147,7 +145,9 @@ def test_success_decodes_into_a_response() -> None:
 def test_internal_server_error_action_is_an_answer() -> None:
     """An INTERNAL_SERVER_ERROR action on HTTP 200 is returned, not raised."""
     body = {"resultCode": "A1", "action": "INTERNAL_SERVER_ERROR", "responseContent": "{}"}
-    response = decode_answer(200, "application/json", json.dumps(body).encode(), None)
+    response = decode_answer(
+        FAIL.response, 200, "application/json", json.dumps(body).encode(), None
+    )
     assert response.action.status_code == 500
 
 
@@ -167,7 +167,7 @@ def test_unusable_success_answers_raise_response_errors(
 ) -> None:
     """A 2xx that is not JSON, not an object, or has an unknown action is not an answer."""
     with pytest.raises(AuthleteResponseError, match="unusable answer") as info:
-        decode_answer(200, content_type, body, None)
+        decode_answer(FAIL.response, 200, content_type, body, None)
     assert problem in info.value.problem
     assert info.value.status == 200
 
@@ -176,7 +176,7 @@ def test_unusable_success_answers_raise_response_errors(
 def test_redirects_are_response_errors(status: int) -> None:
     """A redirect is refused: following it would carry the token elsewhere."""
     with pytest.raises(AuthleteResponseError, match="redirect"):
-        decode_answer(status, "", b"", None)
+        decode_answer(FAIL.response, status, "", b"", None)
 
 
 def test_api_error_carries_result_code_and_message() -> None:
@@ -185,7 +185,7 @@ def test_api_error_carries_result_code_and_message() -> None:
         b'{"resultCode": "A001202", "resultMessage": "[A001202] Authorization header is missing."}'
     )
     with pytest.raises(AuthleteApiError) as info:
-        decode_answer(401, "application/json", body, None)
+        decode_answer(FAIL.response, 401, "application/json", body, None)
     assert (info.value.status, info.value.result_code) == (401, "A001202")
     assert info.value.result_message == "[A001202] Authorization header is missing."
 
@@ -193,14 +193,20 @@ def test_api_error_carries_result_code_and_message() -> None:
 def test_api_error_accepts_a_numeric_result_code() -> None:
     """The spec's 404 example has resultCode 404 as a number."""
     with pytest.raises(AuthleteApiError) as info:
-        decode_answer(404, "application/json", b'{"resultCode": 404, "resultMessage": ""}', None)
+        decode_answer(
+            FAIL.response,
+            404,
+            "application/json",
+            b'{"resultCode": 404, "resultMessage": ""}',
+            None,
+        )
     assert info.value.result_code == "404"
 
 
 def test_api_error_from_a_proxy_page_has_no_result_code() -> None:
     """A 502 HTML page from a proxy still gives a typed error, with the Retry-After."""
     with pytest.raises(AuthleteApiError) as info:
-        decode_answer(502, "text/html", b"<html>bad gateway</html>", 2.0)
+        decode_answer(FAIL.response, 502, "text/html", b"<html>bad gateway</html>", 2.0)
     assert info.value.result_code is None
     assert info.value.retry_after == 2.0
 
@@ -209,7 +215,7 @@ def test_api_error_from_a_proxy_page_has_no_result_code() -> None:
 def test_any_error_status_with_any_body_is_an_api_error(status: int, body: bytes) -> None:
     """Whatever garbage a 4xx/5xx carries, decoding raises AuthleteApiError and nothing else."""
     with pytest.raises(AuthleteApiError) as info:
-        decode_answer(status, "application/json", body, None)
+        decode_answer(FAIL.response, status, "application/json", body, None)
     assert info.value.status == status
 
 
@@ -223,7 +229,7 @@ def test_a_status_that_is_no_final_answer_is_a_garbled_status_line(
     """Outside 200-599 there is no answer to decode: an ambiguous, retryable transport
     error, never an AuthleteApiError that a batch would take as definitive."""
     with pytest.raises(AuthleteTransportError) as info:
-        decode_answer(status, content_type, b'{"resultCode":"A1"}', None)
+        decode_answer(FAIL.response, status, content_type, b'{"resultCode":"A1"}', None)
     assert info.value.may_have_reached is True
     assert info.value.retryable is True
 
@@ -261,10 +267,10 @@ def test_retry_after_http_date() -> None:
 def test_json_body_keeps_the_exact_ticket() -> None:
     """A JSON request carries the ticket unchanged (it is the body's purpose)."""
     prepared = v3_endpoint().prepare(
-        BackchannelAuthenticationFailRequest(ticket="T/+=", reason="SERVER_ERROR")
+        FAIL, BackchannelAuthenticationFailRequest(ticket="T/+=", reason="SERVER_ERROR")
     )
     assert json.loads(prepared.body)["ticket"] == "T/+="
-    assert prepared.ticket == "T/+="
+    assert prepared.named == ("ticket", "T/+=")
 
 
 any_text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30)
@@ -284,10 +290,9 @@ def test_hand_written_body_equals_the_converters(
 ) -> None:
     """The hot path's JSON body is byte for byte what the converter and json.dumps give."""
     from aioauthlete import converter
-    from aioauthlete._protocol import json_body
 
     expected = json.dumps(converter.unstructure(request), ensure_ascii=False, separators=(",", ":"))
-    assert json_body(request) == expected.encode()
+    assert FAIL.encode_json(request) == expected.encode()
 
 
 json_values = st.recursive(
@@ -318,8 +323,8 @@ def answer_bodies(draw: st.DrawFn) -> bytes:
 def decoded_or_error(status: int, content_type: str, body: bytes, fast: bool) -> object:
     try:
         if fast:
-            return decode_http(status, content_type, body, None)
-        return decode_answer(status, content_type, body, None)
+            return FAIL.decode(status, content_type, body, None)
+        return decode_answer(FAIL.response, status, content_type, body, None)
     except AuthleteResponseError as exc:
         return (type(exc), str(exc))
 
@@ -333,17 +338,17 @@ def test_short_path_answers_as_the_general_one(body: bytes) -> None:
 
 def test_usual_answer_skips_the_converter(monkeypatch: pytest.MonkeyPatch) -> None:
     """The short path exists: an ordinary answer decodes without the converter."""
-    import aioauthlete._protocol
+    import aioauthlete._answer
 
     class Refusing:
         def structure(self, *args: object) -> None:
             raise AssertionError("the converter ran")
 
-    monkeypatch.setattr(aioauthlete._protocol, "converter", Refusing())
-    response = decode_http(200, "application/json", json.dumps(OK_BODY).encode(), None)
+    monkeypatch.setattr(aioauthlete._answer, "converter", Refusing())
+    response = FAIL.decode(200, "application/json", json.dumps(OK_BODY).encode(), None)
     assert response.action is FailAction.FORBIDDEN
     with pytest.raises(AssertionError, match="converter ran"):
-        decode_http(200, "application/json", b" " + json.dumps(OK_BODY).encode(), None)
+        FAIL.decode(200, "application/json", b" " + json.dumps(OK_BODY).encode(), None)
 
 
 @pytest.mark.parametrize(
@@ -377,7 +382,7 @@ def test_media_type_of_no_header_or_a_list_is_octet_stream() -> None:
 
 def test_a_list_of_types_ending_in_json_is_not_json() -> None:
     with pytest.raises(AuthleteResponseError, match="not JSON"):
-        decode_http(200, "text/html, application/problem+json", json.dumps(OK_BODY).encode(), None)
+        FAIL.decode(200, "text/html, application/problem+json", json.dumps(OK_BODY).encode(), None)
 
 
 @pytest.mark.parametrize("status", [200, 503])
@@ -386,6 +391,6 @@ def test_json_nested_deeper_than_the_stack_is_an_unusable_answer(status: int) ->
     body = b"[" * 100_000 + b"]" * 100_000
     expected = AuthleteResponseError if status == 200 else AuthleteApiError
     with pytest.raises(expected) as caught:
-        decode_http(status, "application/json", body, None)
+        FAIL.decode(status, "application/json", body, None)
     if status == 200:
         assert "not a JSON object" in str(caught.value)

@@ -55,12 +55,13 @@ def make_retrier(time: FakeTime, budget: int | None = 500, draw: float = 0.5) ->
 
 def call(
     retrier: Retrier,
-    attempt: Attempt,
+    attempt: Attempt[BackchannelAuthenticationFailResponse],
     *,
     gate: Gate | None = None,
     retry: RetryPolicy | None = None,
     timeout: TimeoutPolicy | None = None,
-) -> Coroutine[Any, Any, Answered]:
+    converges: bool = True,
+) -> Coroutine[Any, Any, Answered[BackchannelAuthenticationFailResponse]]:
     """``retrier.call`` for the test ticket, with a fresh gate and default policies unless given."""
     return retrier.call(
         attempt,
@@ -68,6 +69,7 @@ def call(
         retry=retry or RetryPolicy(),
         timeout=timeout or TimeoutPolicy(),
         subject=CallSubject(SERVICE_ID, TICKET),
+        converges=converges,
     )
 
 

@@ -1,17 +1,21 @@
-"""The values that travel to and from Authlete's fail endpoint.
+"""``/backchannel/authentication/fail``: reject a backchannel authentication request.
 
-Attributes are snake_case; the wire's camelCase lives only in the converter
-(``aioauthlete.converter``), so the models stay free of serialisation concerns.
+The endpoint calls it when the user cannot be identified or must not be asked; Authlete
+deletes the ticket and builds the error the CIBA client receives. Deleting a deleted ticket
+changes nothing, so the call converges: an attempt that may have reached Authlete is retried.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 
 from attrs import field, frozen
 
-from ._redact import ticket_ref
-from ._validate import check_text, text_suspect
+from .._operation import FormRequest, Operation
+from .._redact import ticket_ref
+from .._validate import check_text, text_suspect
+from ._answers import JSON_NO_STORE
 
 
 class FailReason(enum.StrEnum):
@@ -117,7 +121,7 @@ class BackchannelAuthenticationFailApiFormRequest:
     One organization token can serve several services, so the service travels with the
     request instead of coming from the client's configuration. ``service_id`` is checked
     when the request is sent, not here, so that the seed's placeholder example (``"<id>"``)
-    still structures.
+    still structures. It is the fail call's ``FormRequest``, under the seed's names.
     """
 
     service_id: str
@@ -129,7 +133,7 @@ class BackchannelAuthenticationFailResponse:
     """Authlete's answer. Every ``action`` is an answer, ``INTERNAL_SERVER_ERROR`` included.
 
     ``response_content`` is the JSON the caller's endpoint returns to its client, with the
-    status ``action.status_code``.
+    status ``action.status_code`` and the headers ``headers``.
     """
 
     result_code: str
@@ -142,6 +146,47 @@ class BackchannelAuthenticationFailResponse:
         """True for an answer built by ``local_fail_response``, not received from Authlete."""
         return self.result_code == LOCAL_RESULT_CODE
 
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The headers to send with ``response_content``."""
+        return JSON_NO_STORE
+
 
 #: The result code of answers built locally when Authlete could not be reached.
 LOCAL_RESULT_CODE = "AIOAUTHLETE_LOCAL"
+
+AnyFailRequest = BackchannelAuthenticationFailRequest | BackchannelAuthenticationFailApiFormRequest
+
+
+def _names(request: BackchannelAuthenticationFailRequest) -> tuple[str, str]:
+    return ("ticket", request.ticket)
+
+
+def _seed_form(request: object) -> FormRequest[BackchannelAuthenticationFailRequest] | None:
+    if isinstance(request, BackchannelAuthenticationFailApiFormRequest):
+        return FormRequest(
+            body=request.api_service_id_backchannel_authentication_fail,
+            service_id=request.service_id,
+        )
+    return None
+
+
+FAIL: Operation[BackchannelAuthenticationFailRequest, BackchannelAuthenticationFailResponse] = (
+    Operation(
+        name="fail",
+        path="/backchannel/authentication/fail",
+        request=BackchannelAuthenticationFailRequest,
+        response=BackchannelAuthenticationFailResponse,
+        converges=True,
+        names=_names,
+        other_shapes=_seed_form,
+    )
+)
+
+WIRE_CLASSES = (
+    BackchannelAuthenticationFailRequest,
+    ApiServiceIdBackchannelAuthenticationFail,
+    BackchannelAuthenticationFailApiFormRequest,
+    BackchannelAuthenticationFailResponse,
+)
+ENUMS = (FailReason, FailAction)

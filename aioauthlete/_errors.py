@@ -100,7 +100,8 @@ class AuthleteApiError(AuthleteError):
 
     def _describe(self) -> str:
         parts = [f"HTTP {self.status}"]
-        if self.result_code:
+        # The spec's own 404 example has the status as its result code: say it once.
+        if self.result_code and self.result_code != str(self.status):
             parts.append(escape_control(self.result_code, 40))
         text = " ".join(parts)
         if self.result_message:

@@ -82,3 +82,9 @@ def test_errors_pickle_with_their_fields(error: AuthleteError) -> None:
     assert str(copy) == str(error)
     assert copy.attempts == error.attempts
     assert repr(copy) == repr(error)
+
+
+def test_a_result_code_that_repeats_the_status_is_said_once() -> None:
+    """The spec's 404 example has resultCode 404: ``HTTP 404: ...``, not ``HTTP 404 404``."""
+    error = AuthleteApiError(status=404, result_code="404", result_message="Not found.")
+    assert str(error) == "HTTP 404: Not found."

@@ -190,6 +190,11 @@ class ClientCore:
         client's timeouts) reads prebuilt values and checks nothing twice.
         """
         prepared = self._service.prepare(operation, request)
+        if len(prepared.body) > self._max_body:
+            raise ValueError(
+                f"the request body is {len(prepared.body):,} bytes, over the "
+                f"{self._max_body:,}-byte cap (max_body_size); nothing was sent"
+            )
         bound = self._bound
         if bound is None or self._loop is not asyncio.get_running_loop():
             if self._closed:

@@ -85,6 +85,8 @@ async def run(args: argparse.Namespace) -> int:
     async with client:
         try:
             response = await client.backchannel_authentication_fail(request)
+        except ValueError as exc:  # refused before sending: a body over the cap
+            raise UsageError(str(exc)) from None
         except AuthleteError as error:
             note(f"ticket {ticket_ref(request.ticket)}: {error}")
             hint = _hint(error, client, request)

@@ -65,22 +65,37 @@ def test_an_absurd_ticket_on_stdin_is_refused_before_sending(
     assert authlete_emulator.stats.requests == 0
 
 
-# aiohttp advises against sending a body over 1 MiB as bytes; a 413 needs one that big.
-@pytest.mark.filterwarnings("ignore:Sending a large body directly:ResourceWarning")
-def test_a_request_too_large_for_the_server_says_so_with_its_sizes(
+def test_a_request_over_the_body_cap_is_refused_before_sending(
     authlete_emulator: RunningEmulator,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """A 2 MB description earns a 413, explained with the sizes that made it."""
+    """A 2 MB description makes a body over the client's 1 MiB cap: a usage error with
+    the sizes, and nothing sent (aiohttp would also warn about sending so much as bytes)."""
     point_env_at(monkeypatch, authlete_emulator)
     description = "d" * 2_000_000
     ran = run_cli(
         capsys, "fail", "--ticket", "t", "--reason", "ACCESS_DENIED", "--description", description
     )
+    assert ran.status == 2
+    assert "the request body is 2,000,061 bytes, over the 1,048,576-byte cap" in ran.err
+    assert authlete_emulator.stats.requests == 0
+
+
+def test_a_request_too_large_for_the_server_says_so_with_its_sizes(
+    authlete_emulator: RunningEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A server with a smaller limit than ours answers 413: explained with the sizes."""
+    point_env_at(monkeypatch, authlete_emulator)
+    authlete_emulator.emulator.faults.fail_next(1, status=413)
+    ran = run_cli(
+        capsys, "fail", "--ticket", "t", "--reason", "ACCESS_DENIED", "--description", "d" * 500
+    )
     assert ran.status == 1
     assert "too large (HTTP 413 Request Entity Too Large)" in ran.err
-    assert "the description 2,000,000" in ran.err
+    assert "the description 500" in ran.err
 
 
 def test_a_long_ticket_in_a_file_is_an_invalid_row(

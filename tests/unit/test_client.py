@@ -21,6 +21,7 @@ from aioauthlete import (
     AuthleteResponseError,
     AuthleteTransportError,
     BackchannelAuthenticationFailApiFormRequest,
+    BackchannelAuthenticationFailRequest,
     FailAction,
     FailReason,
     RetryPolicy,
@@ -251,6 +252,23 @@ async def test_client_opened_in_one_loop_refuses_another(mocked: aioresponses) -
         assert len(errors) == 1
         assert isinstance(errors[0], RuntimeError)
         assert "another event loop" in str(errors[0])
+
+
+async def test_a_request_body_over_the_cap_is_refused_before_any_io(
+    mocked: aioresponses,
+) -> None:
+    """``max_body_size`` caps what is sent as well as what is read: nothing goes out."""
+    mocked.post(FAIL_URL, payload=OK_BODY)
+    big = BackchannelAuthenticationFailRequest(
+        ticket=TICKET, reason=FailReason.ACCESS_DENIED, error_description="d" * 2000
+    )
+    async with AuthleteClient(
+        service_id=SERVICE_ID, access_token=TOKEN, max_body_size=1000
+    ) as client:
+        with pytest.raises(ValueError, match="over the 1,000-byte cap") as info:
+            await client.backchannel_authentication_fail(big)
+        assert TICKET not in str(info.value)
+    assert not mocked.requests
 
 
 def test_repr_shows_where_not_the_credential() -> None:

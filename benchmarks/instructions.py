@@ -29,7 +29,7 @@ from pathlib import Path
 import aiohttp
 
 from aioauthlete import AuthleteClient, BackchannelAuthenticationFailRequest
-from aioauthlete._loadtest import default_request, run_calls
+from aioauthlete._cli._load._engine import default_request, run_calls
 
 from .servers import describe, start_server
 

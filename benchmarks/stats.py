@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 
 from attrs import frozen
 
-from aioauthlete._histogram import LatencyHistogram
-from aioauthlete._loadtest import LoadReport
+from aioauthlete._cli._histogram import LatencyHistogram
+from aioauthlete._cli._load._report import LoadReport
 
 BASELINE = "raw-aiohttp"
 

@@ -31,7 +31,7 @@ from aioauthlete import (
     FailReason,
     TimeoutPolicy,
 )
-from aioauthlete._loadtest import error_kind
+from aioauthlete._cli._load._report import error_kind
 
 from .servers import describe, pin_client, start_server
 

@@ -1,8 +1,8 @@
 """The clients compared, each able to run one timed block of calls at its concurrency.
 
 (a) raw aiohttp and (b) aioauthlete's single call go through the very same closed loop
-(``run_calls``/``run_load`` of ``aioauthlete._loadtest``), so their ratio measures the
-library, not the loop. (c) is the batch stream fed by a generator. (d) is Authlete's
+(``run_calls``/``run_load`` of ``aioauthlete._cli._load._engine``), so their ratio measures
+the library, not the loop. (c) is the batch stream fed by a generator. (d) is Authlete's
 official SDK as shipped: ``requests.request`` per call, so a new TCP connection per call.
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 import aiohttp
 
 from aioauthlete import AuthleteClient, BackchannelAuthenticationFailRequest
-from aioauthlete._histogram import LatencyHistogram
-from aioauthlete._loadtest import default_request, run_calls, run_load
+from aioauthlete._cli._histogram import LatencyHistogram
+from aioauthlete._cli._load._engine import default_request, run_calls, run_load
 
 from .servers import Server
 from .stats import Measure
@@ -110,7 +110,8 @@ class _Aioauthlete(Variant):
 
 
 class AioauthleteSingle(_Aioauthlete):
-    """``backchannel_authentication_fail`` per call, defaults as shipped, via ``run_load``."""
+    """One fail call per request, defaults as shipped, via ``run_load`` (``client.call``
+    with the fail operation: the method's own path)."""
 
     name = "aioauthlete-single"
 

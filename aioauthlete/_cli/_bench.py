@@ -14,16 +14,18 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from .._client import AuthleteClient
-from .._loadrender import render_report
-from .._loadtest import LoadProgress, LoadReport, run_load
 from .._operations._fail import BackchannelAuthenticationFailRequest, FailReason
 from .._policies import RetryPolicy
+from ..operations import FAIL
 from ._common import REASON_HELP, UsageError, count, note, positive_float, positive_int, reason
+from ._load._engine import run_load
+from ._load._render import render_report
+from ._load._report import LoadProgress, LoadReport
 from ._loop import loop_name
-from ._progress import wanted
+from ._progress import Progress, wanted
 from ._settings import build_client, client_options, policies
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ DEFAULT_ATTEMPTS = 1
 TICKET_POOL = 65_536
 
 ClientFactory = Callable[[int], AuthleteClient]
+RequestFactory = Callable[[int], object]
 
 EPILOG = """\
 The connection flags (--base-url --service-id --api-version --timeout --attempts) apply to
@@ -105,11 +108,11 @@ async def run(args: argparse.Namespace) -> int:
     duration = args.duration
     if duration is None and args.requests is None:
         duration = DEFAULT_DURATION
-    stderr = sys.stderr
-    progress = _ProgressLine(stderr) if wanted(None, stderr) else None
+    show = wanted(None, sys.stderr)
     with _target(args) as (label, make_client):
+        bar = _Bar(Progress(args.requests, duration=duration)) if show else None
         report = await _bench(
-            make_client, args.concurrency, args.requests, duration, args.rate, args.reason, progress
+            make_client, args.concurrency, args.requests, duration, args.rate, args.reason, bar
         )
     loop = loop_name()
     if args.json:
@@ -119,6 +122,16 @@ async def run(args: argparse.Namespace) -> int:
     return 0 if report.answered or not report.requests else 1
 
 
+def _fail_requests(fail_reason: FailReason) -> RequestFactory:
+    """Fail requests for made-up tickets from a pool of ``TICKET_POOL`` names."""
+
+    def make_request(index: int) -> BackchannelAuthenticationFailRequest:
+        ticket = f"aioauthlete-bench-{index % TICKET_POOL}"
+        return BackchannelAuthenticationFailRequest(ticket=ticket, reason=fail_reason)
+
+    return make_request
+
+
 async def _bench(
     make_client: ClientFactory,
     concurrency: int,
@@ -126,12 +139,8 @@ async def _bench(
     duration: float | None,
     rate: float | None,
     fail_reason: FailReason,
-    progress: _ProgressLine | None,
+    bar: _Bar | None,
 ) -> LoadReport:
-    def make_request(index: int) -> BackchannelAuthenticationFailRequest:
-        ticket = f"aioauthlete-bench-{index % TICKET_POOL}"
-        return BackchannelAuthenticationFailRequest(ticket=ticket, reason=fail_reason)
-
     async with make_client(concurrency) as client:
         try:
             return await run_load(
@@ -140,12 +149,13 @@ async def _bench(
                 requests=requests,
                 duration=duration,
                 rate=rate,
-                make_request=make_request,
-                on_progress=None if progress is None else progress.update,
+                operation=FAIL,
+                make_request=_fail_requests(fail_reason),
+                on_progress=None if bar is None else bar.update,
             )
         finally:
-            if progress is not None:
-                progress.close()
+            if bar is not None:
+                bar.finish()
 
 
 def _client_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -193,24 +203,19 @@ def _target(args: argparse.Namespace) -> Iterator[tuple[str, ClientFactory]]:
         )
 
 
-class _ProgressLine:
-    """One line on a terminal, rewritten in place while the run goes on."""
+class _Bar:
+    """The batch commands' progress bar fed by the engine's progress reports: every call
+    is sent this run, so the done and sent counts are the same."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._shown = False
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._last = LoadProgress(elapsed=0.0, completed=0, answered=0, errors=0)
 
-    def update(self, progress: LoadProgress) -> None:
-        filled = round(progress.fraction * 20)
-        bar = "#" * filled + "." * (20 - filled)
-        self._stream.write(
-            f"\r[{bar}] {progress.elapsed:6.1f} s  {progress.completed:>10,} calls  "
-            f"{progress.throughput:>9,.0f} req/s  {progress.errors:>7,} errors"
-        )
-        self._stream.flush()
-        self._shown = True
+    def update(self, state: LoadProgress) -> None:
+        self._last = state
+        self._progress.update(state.completed, state.completed, state.errors)
 
-    def close(self) -> None:
-        if self._shown:
-            self._stream.write("\n")
-            self._stream.flush()
+    def finish(self) -> None:
+        """The last state reported, and the end of the line."""
+        last = self._last
+        self._progress.finish(last.completed, last.completed, last.errors)

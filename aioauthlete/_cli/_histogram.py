@@ -1,7 +1,8 @@
-"""A latency histogram whose size depends on the range of latencies, not their number.
+"""The latency histogram of the command line: ``bench``, the batch summary, the benchmarks.
 
-Log-linear buckets of nanoseconds, as HdrHistogram lays them out: an hour-long load test
-costs the same memory as a second-long one, and percentiles stay within 1.6 %.
+Its size depends on the range of latencies, not their number: log-linear buckets of
+nanoseconds, as HdrHistogram lays them out, so an hour-long load test or a million-ticket
+batch costs the same memory as a second-long one, and percentiles stay within 1.6 %.
 """
 
 from __future__ import annotations

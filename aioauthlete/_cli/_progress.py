@@ -1,4 +1,5 @@
-"""A one-line progress bar on stderr: done/total, rate, ETA and errors.
+"""The one-line progress bar of ``fail-batch``, ``demo`` and ``bench`` on stderr: done/total
+(or, for a run of a set duration, done and the time), rate, ETA and errors.
 
 Redrawn at most ``INTERVAL`` apart (ten times a second) however fast results come, since
 every redraw is a write to the terminal. Shown by default only when stderr is a terminal,
@@ -26,10 +27,17 @@ def wanted(choice: bool | None, stream: TextIO) -> bool:
 
 
 class Progress:
-    """The bar for one batch; ``update`` after each row, ``finish`` once at the end."""
+    """The bar for one run; ``update`` after each row, ``finish`` once at the end.
 
-    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
+    It fills with *total* rows when that is known, else with the clock when the run lasts
+    *duration* seconds, else it only counts.
+    """
+
+    def __init__(
+        self, total: int | None, stream: TextIO | None = None, *, duration: float | None = None
+    ) -> None:
         self.total = total
+        self.duration = duration
         self._stream = sys.stderr if stream is None else stream
         self._started = time.monotonic()
         self._drawn_at = 0.0
@@ -60,20 +68,30 @@ class Progress:
     def render(self, done: int, sent: int, errors: int, seconds: float) -> str:
         """The bar's text (without the carriage return)."""
         rate = sent / seconds
-        parts = []
-        total = self.total
-        if total is not None:
-            total = max(total, done)  # the pre-count is an estimate
-            filled = WIDTH * done // total if total else WIDTH
-            parts.append(f"[{'#' * filled}{'.' * (WIDTH - filled)}] {done:,}/{total:,}")
-            parts.append(f"{100 * done // total if total else 100:>3}%")
-        else:
-            parts.append(f"{done:,} done")
+        parts, left = self._position(done, rate, seconds)
         parts.append(f"{rate:,.0f}/s")
-        if total is not None and rate > 0:
-            parts.append(f"ETA {_clock((total - done) / rate)}")
+        if left is not None:
+            parts.append(f"ETA {_clock(left)}")
         parts.append(f"errors {errors:,}")
         return "  ".join(parts)
+
+    def _position(self, done: int, rate: float, seconds: float) -> tuple[list[str], float | None]:
+        """The bar and how far along it is; the seconds left, when they can be told."""
+        if self.total is not None:
+            total = max(self.total, done)  # the pre-count is an estimate
+            filled = WIDTH * done // total if total else WIDTH
+            percent = 100 * done // total if total else 100
+            left = (total - done) / rate if rate > 0 else None
+            return [f"{_bar(filled)} {done:,}/{total:,}", f"{percent:>3}%"], left
+        if self.duration is not None:
+            fraction = min(1.0, seconds / self.duration)
+            bar = f"{_bar(int(WIDTH * fraction))} {done:,} done"
+            return [bar, f"{int(100 * fraction):>3}%"], max(0.0, self.duration - seconds)
+        return [f"{done:,} done"], None
+
+
+def _bar(filled: int) -> str:
+    return f"[{'#' * filled}{'.' * (WIDTH - filled)}]"
 
 
 def _clock(seconds: float) -> str:

@@ -168,3 +168,27 @@ def test_nothing_answered_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
 
     data = json.loads(capsys.readouterr().out)
     assert data["errors"] == {"AuthleteApiError 401": 3}
+
+
+@pytest.mark.parametrize(
+    ("limit", "count"),
+    [(("--requests", "120"), "120/120  100%"), (("--duration", "0.3"), " done  100%")],
+)
+def test_a_terminal_gets_the_batch_commands_progress_bar(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    limit: tuple[str, str],
+    count: str,
+) -> None:
+    """The bar fail-batch and demo draw: by requests, or by the clock with --duration."""
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    args = parse(*limit, "--concurrency", "4", "--json")
+
+    assert invoke(args) == 0
+
+    out, err = capsys.readouterr()
+    final = err.rsplit("\r", 1)[-1]
+    assert final.startswith(f"[{'#' * 24}] ")
+    assert count in final
+    assert final.endswith("  errors 0\n")
+    assert json.loads(out)["errors"] == {}

@@ -1,20 +1,28 @@
-"""The load-test engine against the emulator over loopback, and its histogram alone."""
+"""The load-test engine against the emulator over loopback."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import math
-import random
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
 
-from aioauthlete import AuthleteClient, BackchannelAuthenticationFailRequest, RetryPolicy
-from aioauthlete._histogram import LatencyHistogram
-from aioauthlete._loadrender import render_histogram, render_report
-from aioauthlete._loadtest import LoadProgress, LoadReport, run_calls, run_load
+from aioauthlete import (
+    AuthleteClient,
+    BackchannelAuthenticationFailRequest,
+    BackchannelAuthenticationFailResponse,
+    FailAction,
+    Operation,
+    RetryPolicy,
+)
+from aioauthlete._cli._load._engine import default_request, run_calls, run_load
+from aioauthlete._cli._load._render import render_histogram, render_report
+from aioauthlete._cli._load._report import LoadProgress, answer_label
+from aioauthlete.operations import FAIL
 from aioauthlete.testing import AuthleteEmulator
 
 ONE_ATTEMPT = RetryPolicy(attempts=1)
@@ -160,8 +168,7 @@ async def test_progress_is_reported_and_ends_complete(client: AuthleteClient) ->
     assert seen
     assert [p.completed for p in seen] == sorted(p.completed for p in seen)
     last = seen[-1]
-    assert last.completed == report.requests == 300
-    assert last.fraction == 1.0
+    assert last.completed == last.answered == report.requests == 300
     assert last.errors == 0
 
 
@@ -219,64 +226,62 @@ async def test_run_calls_drives_any_awaitable_through_the_same_loop() -> None:
     assert report.actions == {"even": 20, "odd": 25}
 
 
-# -- the histogram alone -------------------------------------------------------------
-
-
-def test_histogram_quantiles_are_within_two_percent() -> None:
-    rng = random.Random(7)
-    values = sorted(rng.lognormvariate(-7, 0.8) for _ in range(20_000))
-    histogram = LatencyHistogram()
-    for value in values:
-        histogram.record(value)
-
-    for q in (0.5, 0.9, 0.99, 0.999):
-        exact = values[math.ceil(q * len(values)) - 1]
-        assert histogram.quantile(q) == pytest.approx(exact, rel=0.02)
-    assert histogram.quantile(1.0) == pytest.approx(values[-1], abs=1e-9)
-    assert histogram.quantile(0.0) == pytest.approx(values[0], abs=1e-9)
-
-
-def test_histogram_buckets_are_contiguous_log_linear_and_count_everything() -> None:
-    histogram = LatencyHistogram()
-    for seconds in (0.0001, 0.0003, 0.0003, 0.01, 2.5):
-        histogram.record(seconds)
-
-    buckets = histogram.buckets()
-    assert sum(b.count for b in buckets) == 5
-    assert all(a.high == b.low for a, b in itertools.pairwise(buckets))
-    assert all(b.high / b.low <= 1.25 + 1e-9 for b in buckets)  # four per power of two
-    assert buckets[0].low <= 0.0001 < buckets[0].high
-    assert buckets[-1].low <= 2.5 < buckets[-1].high
-
-
-def test_histogram_merge_equals_recording_everything_in_one() -> None:
-    one, left, right = LatencyHistogram(), LatencyHistogram(), LatencyHistogram()
-    for i in range(1, 500):
-        one.record(i / 1e5)
-        (left if i % 3 else right).record(i / 1e5)
-    left.merge(right)
-
-    assert left.summary() == one.summary()
-    assert left.buckets() == one.buckets()
-
-
-def test_empty_histogram_renders_a_note() -> None:
-    empty = LatencyHistogram()
-    report = LoadReport(
-        concurrency=1,
-        target_rate=None,
-        requests=0,
-        answered=0,
-        actions={},
-        errors={},
-        duration=0.0,
-        cpu_seconds=0.0,
-        thread_cpu_seconds=0.0,
-        latency=empty.summary(),
-        histogram=empty.buckets(),
+def _elsewhere() -> Operation[BackchannelAuthenticationFailRequest, object]:
+    """An operation the emulator does not serve: its calls can only end with a 404."""
+    return Operation(
+        name="elsewhere",
+        path="/aioauthlete-tests/elsewhere",
+        request=BackchannelAuthenticationFailRequest,
+        response=BackchannelAuthenticationFailResponse,
+        converges=True,
     )
 
-    assert "no latencies" in render_histogram(report)
-    assert report.throughput == report.cpu_us_per_request == 0.0
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        empty.quantile(1.5)
+
+async def test_run_load_calls_the_operation_it_is_given(
+    client: AuthleteClient, emulator: AuthleteEmulator
+) -> None:
+    report = await run_load(
+        client, operation=_elsewhere(), make_request=default_request, concurrency=2, requests=6
+    )
+
+    assert report.errors == {"AuthleteApiError 404": 6}
+    assert emulator.stats.requests == 0  # not one reached the fail endpoint
+
+
+async def test_run_load_defaults_to_the_fail_call(
+    client: AuthleteClient, emulator: AuthleteEmulator
+) -> None:
+    explicit = await run_load(client, operation=FAIL, concurrency=2, requests=4)
+    implicit = await run_load(client, concurrency=2, requests=4)
+
+    assert explicit.actions == implicit.actions == {"FORBIDDEN": 4}
+    assert set(emulator.stats.ticket_hits) == {f"aioauthlete-load-{i}" for i in range(4)}
+
+
+async def test_another_operation_needs_its_request_factory(
+    client: AuthleteClient, emulator: AuthleteEmulator
+) -> None:
+    with pytest.raises(ValueError, match="make_request"):
+        await run_load(client, operation=_elsewhere(), concurrency=1, requests=1)
+    assert emulator.stats.requests == 0
+
+
+def test_answers_are_counted_by_action_else_by_type() -> None:
+    forbidden = BackchannelAuthenticationFailResponse(
+        result_code="A", result_message="m", action=FailAction.FORBIDDEN
+    )
+
+    assert answer_label(forbidden) == "FORBIDDEN"
+    assert answer_label(object()) == "object"
+
+
+def test_importing_the_library_leaves_the_load_test_out() -> None:
+    code = (
+        "import sys, aioauthlete; print(sorted(m for m in sys.modules"
+        " if m.split('.')[:2] == ['aioauthlete', '_cli'] or '_load' in m or '_histogram' in m))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert done.stdout.strip() == "[]"

@@ -8,6 +8,10 @@ many requests were made, so an hour-long run costs the same memory as a second-l
 
 The loop is closed: a slow answer delays the next request of its worker, so latencies
 under overload are those of a client that waits, not of an open stream of arrivals.
+
+``run_load`` drives an operation value through ``client.call`` (the fail call unless told
+otherwise), so that loading another endpoint is a request factory, not another loop;
+``run_calls`` drives any awaitable.
 """
 
 from __future__ import annotations
@@ -15,119 +19,20 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
-
-from ._batch import check_concurrency
-from ._errors import AuthleteError
-from ._histogram import HistogramBucket, LatencyHistogram, LatencySummary
-from ._operations._fail import BackchannelAuthenticationFailRequest, FailReason
-from ._ratelimit import check_rate
+from ..._batch import check_concurrency
+from ..._errors import AuthleteError
+from ..._operations._fail import BackchannelAuthenticationFailRequest, FailReason
+from ..._ratelimit import check_rate
+from ...operations import FAIL
+from .._histogram import LatencyHistogram
+from ._report import LoadProgress, LoadReport, answer_label, error_kind
 
 if TYPE_CHECKING:
-    from ._client import AuthleteClient
-
-
-@frozen(kw_only=True)
-class LoadProgress:
-    """How a run stands, handed to ``on_progress`` every ``progress_interval`` seconds."""
-
-    elapsed: float
-    completed: int
-    answered: int
-    errors: int
-    target_requests: int | None
-    target_duration: float | None
-
-    @property
-    def throughput(self) -> float:
-        """Requests completed per second since the start."""
-        return self.completed / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def fraction(self) -> float:
-        """How much of the run is done, from 0 to 1 (whichever limit comes first)."""
-        parts = [0.0]
-        if self.target_requests:
-            parts.append(self.completed / self.target_requests)
-        if self.target_duration:
-            parts.append(self.elapsed / self.target_duration)
-        return min(1.0, max(parts))
-
-
-@frozen(kw_only=True)
-class LoadReport:
-    """What a load run did: counts, time, CPU and latencies.
-
-    ``requests`` counts completed calls, answered or not; ``actions`` the answers by
-    ``action``; ``errors`` the failures by kind (class name, and the HTTP status when
-    there is one). ``cpu_seconds`` is the whole process's CPU time; ``thread_cpu_seconds``
-    that of the event loop's thread alone, which isolates the client when a server runs
-    in another thread of the same process. Latency includes every outcome, errors too.
-    """
-
-    concurrency: int
-    target_rate: float | None
-    requests: int
-    answered: int
-    actions: Mapping[str, int]
-    errors: Mapping[str, int]
-    duration: float
-    cpu_seconds: float
-    thread_cpu_seconds: float
-    latency: LatencySummary
-    histogram: tuple[HistogramBucket, ...]
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
-    @property
-    def throughput(self) -> float:
-        """Completed requests per second of wall time."""
-        return self.requests / self.duration if self.duration > 0 else 0.0
-
-    @property
-    def cpu_us_per_request(self) -> float:
-        """Process CPU microseconds per completed request."""
-        return self.cpu_seconds * 1e6 / self.requests if self.requests else 0.0
-
-    @property
-    def thread_cpu_us_per_request(self) -> float:
-        """Event-loop thread CPU microseconds per completed request."""
-        return self.thread_cpu_seconds * 1e6 / self.requests if self.requests else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (times in seconds unless the key says ``_ms``)."""
-        return {
-            "concurrency": self.concurrency,
-            "target_rate": self.target_rate,
-            "requests": self.requests,
-            "answered": self.answered,
-            "error_count": self.error_count,
-            "actions": dict(self.actions),
-            "errors": dict(self.errors),
-            "duration_s": round(self.duration, 6),
-            "throughput_rps": round(self.throughput, 3),
-            "cpu_seconds": round(self.cpu_seconds, 6),
-            "cpu_us_per_request": round(self.cpu_us_per_request, 3),
-            "thread_cpu_seconds": round(self.thread_cpu_seconds, 6),
-            "thread_cpu_us_per_request": round(self.thread_cpu_us_per_request, 3),
-            "latency_ms": self.latency.as_dict(),
-            "histogram": [
-                {"low_ms": b.low * 1e3, "high_ms": b.high * 1e3, "count": b.count}
-                for b in self.histogram
-            ],
-        }
-
-
-def error_kind(exc: BaseException) -> str:
-    """How a failure is counted: its class name, and its HTTP status when it has one."""
-    status = getattr(exc, "status", None)
-    name = type(exc).__name__
-    return f"{name} {status}" if isinstance(status, int) else name
+    from ..._client import AuthleteClient
+    from ..._operation import Operation
 
 
 class _Tally:
@@ -221,8 +126,6 @@ async def run_calls(
             completed=tally.completed,
             answered=tally.answered,
             errors=tally.completed - tally.answered,
-            target_requests=requests,
-            target_duration=duration,
         )
 
     async def report_progress(callback: Callable[[LoadProgress], None]) -> None:
@@ -265,6 +168,19 @@ def default_request(index: int) -> BackchannelAuthenticationFailRequest:
     )
 
 
+def _request_maker(
+    operation: Operation[Any, Any], make_request: Callable[[int], object] | None
+) -> Callable[[int], object]:
+    """*make_request*, or the made-up fail requests when the operation is the fail call."""
+    if make_request is not None:
+        return make_request
+    if operation is FAIL:
+        return default_request
+    raise ValueError(
+        f"give make_request: only the fail call has default requests, not {operation!r}"
+    )
+
+
 async def run_load(
     client: AuthleteClient,
     *,
@@ -272,26 +188,29 @@ async def run_load(
     requests: int | None = None,
     duration: float | None = None,
     rate: float | None = None,
-    make_request: Callable[[int], BackchannelAuthenticationFailRequest] | None = None,
+    operation: Operation[Any, Any] = FAIL,
+    make_request: Callable[[int], object] | None = None,
     on_progress: Callable[[LoadProgress], None] | None = None,
     progress_interval: float = 0.2,
 ) -> LoadReport:
-    """Load *client*'s fail endpoint with *concurrency* workers calling back to back.
+    """Load *client* with *operation* (the fail call by default): *concurrency* workers
+    calling back to back.
 
-    Each worker awaits ``client.backchannel_authentication_fail(make_request(i))`` until
-    *requests* calls are done or *duration* seconds have passed (see ``run_calls``).
-    ``AuthleteError`` failures are counted, not raised; the client's retry policy still
-    applies, so build it with ``RetryPolicy(attempts=1)`` to count every failure. A
-    latency includes building the request (microseconds). *concurrency* may not exceed
-    the client's ``max_connections`` (workers would queue inside their deadline).
+    Each worker awaits ``client.call(operation, make_request(i))`` until *requests* calls
+    are done or *duration* seconds have passed (see ``run_calls``); an answer counts under
+    its ``action``. *make_request* may be left out for the fail call only (made-up
+    tickets, ``default_request``). ``AuthleteError`` failures are counted, not raised; the
+    client's retry policy still applies, so build it with ``RetryPolicy(attempts=1)`` to
+    count every failure. A latency includes building the request (microseconds).
+    *concurrency* may not exceed the client's ``max_connections`` (workers would queue
+    inside their deadline).
     """
     check_concurrency(client, concurrency)
-    make = default_request if make_request is None else make_request
-    fail = client.backchannel_authentication_fail
+    make = _request_maker(operation, make_request)
+    send = client.call
 
     async def call(index: int) -> str:
-        response = await fail(make(index))
-        return response.action.value
+        return answer_label(await send(operation, make(index)))
 
     return await run_calls(
         call,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._histogram import REPORT_SPLITS, HistogramBucket, coarse_bucket
-from ._loadtest import LoadReport
+from .._histogram import REPORT_SPLITS, HistogramBucket, coarse_bucket
+from ._report import LoadReport
 
 
 def _ms(seconds: float) -> str:

@@ -13,6 +13,17 @@ from ._errors import (
 )
 from ._local import local_fail_response
 from ._operation import FormRequest, Operation
+from ._operations._authentication import (
+    BackchannelAuthenticationAction,
+    BackchannelAuthenticationRequest,
+    BackchannelAuthenticationResponse,
+)
+from ._operations._complete import (
+    BackchannelAuthenticationCompleteRequest,
+    BackchannelAuthenticationCompleteResponse,
+    CompleteAction,
+    CompleteResult,
+)
 from ._operations._fail import (
     ApiServiceIdBackchannelAuthenticationFail,
     BackchannelAuthenticationFailApiFormRequest,
@@ -21,6 +32,29 @@ from ._operations._fail import (
     FailAction,
     FailReason,
 )
+from ._operations._issue import (
+    BackchannelAuthenticationIssueRequest,
+    BackchannelAuthenticationIssueResponse,
+    IssueAction,
+)
+from ._operations._shared import (
+    AuthorizationDetails,
+    AuthorizationDetailsElement,
+    CimdOptions,
+    DeliveryMode,
+    DynamicScope,
+    Grant,
+    GrantManagementAction,
+    GrantScope,
+    HintType,
+    Pair,
+    Property,
+    Scope,
+    TaggedValue,
+    TokenInfo,
+    TokenType,
+)
+from ._operations._token import TokenAction, TokenRequest, TokenResponse
 from ._outcome import FailOutcome, Outcome
 from ._policies import RetryPolicy, TimeoutPolicy
 
@@ -32,17 +66,45 @@ __all__ = [
     "AuthleteResponseError",
     "AuthleteTimeoutError",
     "AuthleteTransportError",
+    "AuthorizationDetails",
+    "AuthorizationDetailsElement",
+    "BackchannelAuthenticationAction",
+    "BackchannelAuthenticationCompleteRequest",
+    "BackchannelAuthenticationCompleteResponse",
     "BackchannelAuthenticationFailApiFormRequest",
     "BackchannelAuthenticationFailRequest",
     "BackchannelAuthenticationFailResponse",
+    "BackchannelAuthenticationIssueRequest",
+    "BackchannelAuthenticationIssueResponse",
+    "BackchannelAuthenticationRequest",
+    "BackchannelAuthenticationResponse",
+    "CimdOptions",
+    "CompleteAction",
+    "CompleteResult",
+    "DeliveryMode",
+    "DynamicScope",
     "FailAction",
     "FailOutcome",
     "FailReason",
     "FormRequest",
+    "Grant",
+    "GrantManagementAction",
+    "GrantScope",
+    "HintType",
+    "IssueAction",
     "Operation",
     "Outcome",
+    "Pair",
+    "Property",
     "RetryPolicy",
+    "Scope",
+    "TaggedValue",
     "TimeoutPolicy",
+    "TokenAction",
+    "TokenInfo",
+    "TokenRequest",
+    "TokenResponse",
+    "TokenType",
     "converter",
     "local_fail_response",
 ]

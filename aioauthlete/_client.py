@@ -8,8 +8,24 @@ from typing import Any, TypeVar
 from . import _batch
 from ._batch import BatchOptions, Requests, in_input_order
 from ._core import ClientCore
-from ._operation import Operation
+from ._operation import FormRequest, Operation
+from ._operations._authentication import (
+    AUTHENTICATION,
+    BackchannelAuthenticationRequest,
+    BackchannelAuthenticationResponse,
+)
+from ._operations._complete import (
+    COMPLETE,
+    BackchannelAuthenticationCompleteRequest,
+    BackchannelAuthenticationCompleteResponse,
+)
 from ._operations._fail import FAIL, AnyFailRequest, BackchannelAuthenticationFailResponse
+from ._operations._issue import (
+    ISSUE,
+    BackchannelAuthenticationIssueRequest,
+    BackchannelAuthenticationIssueResponse,
+)
+from ._operations._token import TOKEN, TokenRequest, TokenResponse
 from ._outcome import FailOutcome, Outcome
 from ._policies import RetryPolicy, TimeoutPolicy
 
@@ -37,6 +53,70 @@ class AuthleteClient(ClientCore):
     ``sleep``, ``clock`` and ``random`` exist for tests: they drive backoff and deadline
     arithmetic (the hard deadline still runs on the event loop's clock).
     """
+
+    async def backchannel_authentication(
+        self,
+        request: BackchannelAuthenticationRequest | FormRequest[BackchannelAuthenticationRequest],
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+    ) -> BackchannelAuthenticationResponse:
+        """Pass a CIBA client's backchannel authentication request to Authlete and return
+        what to do next: answer the client (the error actions) or identify the user
+        (``USER_IDENTIFICATION``, with the ticket for issue, fail and complete).
+
+        Retried after a failure that may have reached Authlete: a lost answer only leaves
+        an unused ticket behind.
+        """
+        answered = await self._call(AUTHENTICATION, request, retry, timeout)
+        return answered.response
+
+    async def backchannel_authentication_issue(
+        self,
+        request: BackchannelAuthenticationIssueRequest
+        | FormRequest[BackchannelAuthenticationIssueRequest],
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+    ) -> BackchannelAuthenticationIssueResponse:
+        """Have Authlete issue the ``auth_req_id`` for an identified user's ticket; the
+        answer's ``response_content`` is what the CIBA client receives."""
+        answered = await self._call(ISSUE, request, retry, timeout)
+        return answered.response
+
+    async def backchannel_authentication_complete(
+        self,
+        request: BackchannelAuthenticationCompleteRequest
+        | FormRequest[BackchannelAuthenticationCompleteRequest],
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+    ) -> BackchannelAuthenticationCompleteResponse:
+        """Tell Authlete how the user decided and return what to do next (notify the
+        client, or nothing in poll mode).
+
+        Not retried after a failure that may have reached Authlete (the ticket is consumed
+        and push mode mints tokens), unless *retry* says ``retry_ambiguous=True``.
+        """
+        answered = await self._call(COMPLETE, request, retry, timeout)
+        return answered.response
+
+    async def token(
+        self,
+        request: TokenRequest | FormRequest[TokenRequest],
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
+    ) -> TokenResponse:
+        """Pass a token request (CIBA's ``auth_req_id`` poll, or any grant) to Authlete
+        and return the answer for the client, or what is left to do for the grants
+        Authlete leaves to the caller.
+
+        Not retried after a failure that may have reached Authlete (an ``auth_req_id`` or
+        a code is single-use), unless *retry* says ``retry_ambiguous=True``.
+        """
+        answered = await self._call(TOKEN, request, retry, timeout)
+        return answered.response
 
     async def backchannel_authentication_fail(
         self,

@@ -8,6 +8,10 @@ Each has a method of its own on ``AuthleteClient`` too.
 
 from __future__ import annotations
 
+from ._operations._authentication import AUTHENTICATION
+from ._operations._complete import COMPLETE
 from ._operations._fail import FAIL
+from ._operations._issue import ISSUE
+from ._operations._token import TOKEN
 
-__all__ = ["FAIL"]
+__all__ = ["AUTHENTICATION", "COMPLETE", "FAIL", "ISSUE", "TOKEN"]

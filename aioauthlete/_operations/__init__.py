@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import _fail, _shared
+from . import _authentication, _complete, _fail, _issue, _shared, _token
 
 #: One line per operation module.
-MODULES: tuple[ModuleType, ...] = (_fail,)
+MODULES: tuple[ModuleType, ...] = (
+    _fail,
+    _authentication,
+    _issue,
+    _complete,
+    _token,
+)
 
 #: Every class the converter reads and writes, and every enum on the wire.
 WIRE_CLASSES: tuple[type, ...] = _shared.WIRE_CLASSES + tuple(

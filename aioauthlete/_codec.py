@@ -10,8 +10,8 @@ Property tests hold each generated function equal to the converter for its class
 What the generated code handles itself: text, enums, whole numbers and booleans. Any other
 field (lists, nested models) is handed to the converter, field by field. The decoder
 answers ``None`` for anything it is unsure of (a wrong type, an unknown enum value, a
-missing required field): the caller then takes the converter's path, which accepts the
-answer or says what is wrong with it.
+missing required field, a value the model's own checks refuse): the caller then takes the
+converter's path, which accepts the answer or says what is wrong with it.
 
 Measured under callgrind for the fail call (benchmarks/instructions.py): the converter and
 ``json.dumps`` cost about ten times the generated body writer, and the converter's decoding
@@ -171,7 +171,14 @@ def json_decoder(cls: type, converter: cattrs.Converter) -> Callable[[dict[str, 
         lines.append(f"    f{n} = d.get({field.wire!r})")
         lines.extend("    " + line for line in _reader(field, f"f{n}", n, namespace, converter))
     arguments = ", ".join(f"{field.name}=f{n}" for n, field in enumerate(fields))
-    lines.append(f"    return _cls({arguments})")
+    # The model's own checks (a lone surrogate, a ticket with a line break) refuse too:
+    # the converter's path then says so as an unusable answer.
+    lines += [
+        "    try:",
+        f"        return _cls({arguments})",
+        "    except (ValueError, TypeError):",
+        "        return None",
+    ]
     return _compile("\n".join(lines), "decode", namespace)
 
 

@@ -112,10 +112,15 @@ _REPRS: dict[str, Callable[[object], str] | bool] = {
 }
 
 
+def _present(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:  # the checks above let None through, for optional fields
+        raise TypeError(f"{attribute.name} must be a str, not NoneType")
+
+
 def _text_field(check: Callable[..., None], required: bool, shown: str) -> Any:
     shown_as = _REPRS[shown]
     if required:
-        return attrs.field(validator=check, repr=shown_as)
+        return attrs.field(validator=[_present, check], repr=shown_as)
     return attrs.field(default=None, validator=check, repr=shown_as)
 
 
@@ -160,9 +165,9 @@ def member(cls: type[E], *, required: bool = False) -> Any:
     """A member of the enum *cls*; its wire string is accepted too."""
 
     def convert(value: object) -> object:
-        if value is None or type(value) is cls:
+        if (value is None and not required) or type(value) is cls:
             return value
-        return cls(value)
+        return cls(value)  # a required field's None is refused here too
 
     if required:
         return attrs.field(converter=convert)

@@ -29,6 +29,7 @@ from ._progress import Progress, wanted
 from ._settings import build_client, client_options, policies
 
 if TYPE_CHECKING:
+    from .._operation import Operation
     from ._app import SubParsers
 
 DEFAULT_CONCURRENCY = 64
@@ -112,7 +113,14 @@ async def run(args: argparse.Namespace) -> int:
     with _target(args) as (label, make_client):
         bar = _Bar(Progress(args.requests, duration=duration)) if show else None
         report = await _bench(
-            make_client, args.concurrency, args.requests, duration, args.rate, args.reason, bar
+            make_client,
+            FAIL,
+            _fail_requests(args.reason),
+            args.concurrency,
+            args.requests,
+            duration,
+            args.rate,
+            bar,
         )
     loop = loop_name()
     if args.json:
@@ -134,11 +142,12 @@ def _fail_requests(fail_reason: FailReason) -> RequestFactory:
 
 async def _bench(
     make_client: ClientFactory,
+    operation: Operation[Any, Any],
+    make_request: RequestFactory,
     concurrency: int,
     requests: int | None,
     duration: float | None,
     rate: float | None,
-    fail_reason: FailReason,
     bar: _Bar | None,
 ) -> LoadReport:
     async with make_client(concurrency) as client:
@@ -149,8 +158,8 @@ async def _bench(
                 requests=requests,
                 duration=duration,
                 rate=rate,
-                operation=FAIL,
-                make_request=_fail_requests(fail_reason),
+                operation=operation,
+                make_request=make_request,
                 on_progress=None if bar is None else bar.update,
             )
         finally:

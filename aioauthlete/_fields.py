@@ -91,17 +91,28 @@ def _by_length(value: object) -> str:
     return "None" if value is None else f"<{len(str(value))} characters>"
 
 
-def line(*, required: bool = False, shown: str = "plain") -> Any:
-    """A text that names a call or reaches a header: no control characters.
+def line(*, shown: str = "plain") -> Any:
+    """An optional text that names a call or reaches a header: no control characters.
 
     *shown* is how the repr shows it: ``"plain"``, ``"hash"`` (tickets) or ``"hidden"``.
     """
-    return _text_field(_check_line, required, shown)
+    return attrs.field(default=None, validator=_check_line, repr=_REPRS[shown])
 
 
-def text(*, required: bool = False, shown: str = "plain") -> Any:
-    """Body text, line breaks allowed. *shown* as for ``line``, plus ``"length"``."""
-    return _text_field(_check_text, required, shown)
+def text(*, shown: str = "plain") -> Any:
+    """An optional body text, line breaks allowed. *shown* as for ``line``, or ``"length"``."""
+    return attrs.field(default=None, validator=_check_text, repr=_REPRS[shown])
+
+
+def required_line(*, shown: str = "plain") -> dict[str, Any]:
+    """``line`` for a required field, written ``field(**required_line())``: a literal
+    ``field()`` call is what type checkers read as "no default"."""
+    return {"validator": [_present, _check_line], "repr": _REPRS[shown]}
+
+
+def required_text(*, shown: str = "plain") -> dict[str, Any]:
+    """``text`` for a required field, written ``field(**required_text())``."""
+    return {"validator": [_present, _check_text], "repr": _REPRS[shown]}
 
 
 _REPRS: dict[str, Callable[[object], str] | bool] = {
@@ -115,13 +126,6 @@ _REPRS: dict[str, Callable[[object], str] | bool] = {
 def _present(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:  # the checks above let None through, for optional fields
         raise TypeError(f"{attribute.name} must be a str, not NoneType")
-
-
-def _text_field(check: Callable[..., None], required: bool, shown: str) -> Any:
-    shown_as = _REPRS[shown]
-    if required:
-        return attrs.field(validator=[_present, check], repr=shown_as)
-    return attrs.field(default=None, validator=check, repr=shown_as)
 
 
 def texts() -> Any:
@@ -161,17 +165,23 @@ def flag() -> Any:
     return attrs.field(default=None, validator=_check_flag)
 
 
-def member(cls: type[E], *, required: bool = False) -> Any:
-    """A member of the enum *cls*; its wire string is accepted too."""
-
+def _member_converter(cls: type[E], *, optional: bool) -> Callable[[object], object]:
     def convert(value: object) -> object:
-        if (value is None and not required) or type(value) is cls:
+        if (value is None and optional) or type(value) is cls:
             return value
         return cls(value)  # a required field's None is refused here too
 
-    if required:
-        return attrs.field(converter=convert)
-    return attrs.field(default=None, converter=convert)
+    return convert
+
+
+def member(cls: type[E]) -> Any:
+    """An optional member of the enum *cls*; its wire string is accepted too."""
+    return attrs.field(default=None, converter=_member_converter(cls, optional=True))
+
+
+def required_member(cls: type[E]) -> dict[str, Any]:
+    """``member`` for a required field, written ``field(**required_member(cls))``."""
+    return {"converter": _member_converter(cls, optional=False)}
 
 
 def member_or_text(cls: type[E]) -> Any:

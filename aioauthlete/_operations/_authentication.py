@@ -11,9 +11,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 
-from attrs import frozen
+from attrs import field, frozen
 
-from .._fields import flag, items, line, member, member_or_text, nested, text, texts, whole
+from .._fields import (
+    flag,
+    items,
+    line,
+    member,
+    member_or_text,
+    nested,
+    required_member,
+    required_text,
+    text,
+    texts,
+    whole,
+)
 from .._operation import Operation
 from ._answers import JSON_NO_STORE, with_challenge
 from ._parameters import secret_values
@@ -64,7 +76,7 @@ class BackchannelAuthenticationRequest:
     often the client secret) and hides the secret and the attestation.
     """
 
-    parameters: str = text(required=True, shown="length")
+    parameters: str = field(**required_text(shown="length"))
     client_id: str | None = text()
     client_secret: str | None = text(shown="hidden")
     client_certificate: str | None = text()
@@ -86,8 +98,10 @@ class BackchannelAuthenticationResponse:
     user code and the notification token, and shows the ticket as a short hash.
     """
 
-    result_code: str = text(required=True)
-    action: BackchannelAuthenticationAction = member(BackchannelAuthenticationAction, required=True)
+    result_code: str = field(**required_text())
+    action: BackchannelAuthenticationAction = field(
+        **required_member(BackchannelAuthenticationAction)
+    )
     result_message: str | None = text()
     response_content: str | None = text()
     client_id: int | None = whole()

@@ -11,9 +11,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 
-from attrs import frozen
+from attrs import field, frozen
 
-from .._fields import flag, items, line, member, nested, text, texts, whole
+from .._fields import (
+    flag,
+    items,
+    line,
+    member,
+    nested,
+    required_line,
+    required_member,
+    required_text,
+    text,
+    texts,
+    whole,
+)
 from .._operation import Operation
 from ._answers import JSON_NO_STORE
 from ._shared import AuthorizationDetails, DeliveryMode, Pair, Property
@@ -49,8 +61,8 @@ class BackchannelAuthenticationCompleteRequest:
     the epoch; ``claims``, ``jwt_at_claims`` and ``idt_header_params`` are JSON texts.
     """
 
-    ticket: str = line(required=True, shown="hash")
-    result: CompleteResult = member(CompleteResult, required=True)
+    ticket: str = field(**required_line(shown="hash"))
+    result: CompleteResult = field(**required_member(CompleteResult))
     subject: str | None = line()
     sub: str | None = text()
     auth_time: int | None = whole()
@@ -82,8 +94,8 @@ class BackchannelAuthenticationCompleteResponse:
     ``Authorization: Bearer`` *client_notification_token*; in push mode it carries the
     tokens. The ``repr`` shows its length only and hides every token."""
 
-    result_code: str = text(required=True)
-    action: CompleteAction = member(CompleteAction, required=True)
+    result_code: str = field(**required_text())
+    action: CompleteAction = field(**required_member(CompleteAction))
     result_message: str | None = text()
     response_content: str | None = text(shown="length")
     client_id: int | None = whole()

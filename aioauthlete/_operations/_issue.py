@@ -9,9 +9,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 
-from attrs import frozen
+from attrs import field, frozen
 
-from .._fields import line, member, text, whole
+from .._fields import required_line, required_member, required_text, text, whole
 from .._operation import Operation
 from ._answers import JSON_NO_STORE
 
@@ -41,7 +41,7 @@ _ACTION_STATUS = {
 class BackchannelAuthenticationIssueRequest:
     """The ticket from ``/backchannel/authentication``; its ``repr`` shows a short hash."""
 
-    ticket: str = line(required=True, shown="hash")
+    ticket: str = field(**required_line(shown="hash"))
 
 
 @frozen(kw_only=True)
@@ -50,8 +50,8 @@ class BackchannelAuthenticationIssueResponse:
     ``action.status_code`` and the headers ``headers``. ``expires_in`` and ``interval``
     are in seconds."""
 
-    result_code: str = text(required=True)
-    action: IssueAction = member(IssueAction, required=True)
+    result_code: str = field(**required_text())
+    action: IssueAction = field(**required_member(IssueAction))
     result_message: str | None = text()
     response_content: str | None = text()
     auth_req_id: str | None = text(shown="hash")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 
-from attrs import frozen
+from attrs import field, frozen
 
-from .._fields import flag, items, nested, text, texts, whole
+from .._fields import flag, items, nested, required_text, text, texts, whole
 
 
 class DeliveryMode(enum.StrEnum):
@@ -104,7 +104,7 @@ class DynamicScope:
 class AuthorizationDetailsElement:
     """One element of RFC 9396 authorization details (``authorization_details_element``)."""
 
-    type: str = text(required=True)
+    type: str = field(**required_text())
     locations: tuple[str, ...] | None = texts()
     actions: tuple[str, ...] | None = texts()
     data_types: tuple[str, ...] | None = texts()

@@ -13,9 +13,20 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 
-from attrs import frozen
+from attrs import field, frozen
 
-from .._fields import flag, items, line, member, nested, text, texts, whole
+from .._fields import (
+    flag,
+    items,
+    line,
+    member,
+    nested,
+    required_member,
+    required_text,
+    text,
+    texts,
+    whole,
+)
 from .._operation import Operation
 from ._answers import JSON_NO_STORE, with_challenge
 from ._parameters import first_value, secret_values
@@ -69,7 +80,7 @@ class TokenRequest:
     tokens, passwords and often the client secret) and hides every credential.
     """
 
-    parameters: str = text(required=True, shown="length")
+    parameters: str = field(**required_text(shown="length"))
     client_id: str | None = text()
     client_secret: str | None = text(shown="hidden")
     client_certificate: str | None = text()
@@ -113,8 +124,8 @@ class TokenResponse:
     the device secret.
     """
 
-    result_code: str = text(required=True)
-    action: TokenAction = member(TokenAction, required=True)
+    result_code: str = field(**required_text())
+    action: TokenAction = field(**required_member(TokenAction))
     result_message: str | None = text()
     response_content: str | None = text(shown="length")
     username: str | None = text()

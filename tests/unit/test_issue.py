@@ -49,7 +49,7 @@ def test_a_ticket_that_is_no_str_is_refused(bad: object) -> None:
 
 def test_the_ticket_is_required() -> None:
     with pytest.raises(TypeError):
-        BackchannelAuthenticationIssueRequest()
+        BackchannelAuthenticationIssueRequest()  # type: ignore[call-arg]
 
 
 def test_reprs_show_the_ticket_and_the_auth_req_id_as_a_hash() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
-from ._assumptions import EmulatorResult
+from ._results import EmulatorResult
 
 
 @frozen

@@ -1,16 +1,19 @@
-"""AuthleteEmulator: an aiohttp.web stand-in for Authlete's backchannel authentication fail API.
+"""AuthleteEmulator: an aiohttp.web stand-in for Authlete's CIBA APIs.
 
-It serves both path forms (3.x Bearer, 2.x Basic), keeps a ticket store with expiry, and
-can be made slow, failing, disconnecting or throttled through ``faults``. Where the spec
-is silent it answers as ``_assumptions.ASSUMPTIONS`` says. It writes no log records of its
-own and switches aiohttp's access log off, so neither credentials nor tickets reach a log;
-``stats`` keeps what tests need to see.
+It serves ``/backchannel/authentication`` and its ``issue``, ``fail`` and ``complete``
+APIs, and ``/auth/token`` for the CIBA grant, each on both path forms (3.x Bearer, 2.x
+Basic). It keeps tickets and auth_req_ids with expiry, knows registered CIBA clients,
+and can be made slow, failing, disconnecting or throttled through ``faults``. Where the
+spec is silent it answers as ``_assumptions.ASSUMPTIONS`` says. It writes no log records
+of its own and switches aiohttp's access log off, so neither credentials nor tickets
+reach a log; ``stats`` keeps what tests need to see.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
@@ -19,14 +22,26 @@ from typing import TypedDict
 from aiohttp import web
 
 from .._config import ENV_ACCESS_TOKEN, ENV_API_SECRET, ENV_SERVICE_ID
-from .._operations._fail import FAIL
 from .._validate import check_credential, check_service_id
+from . import _op_authentication, _op_complete, _op_fail, _op_issue, _op_token
 from ._auth import Credentials
+from ._clients import DEFAULT_CLIENTS, CibaClient, ClientRegistry
 from ._faults import Faults
-from ._handler import FailHandler
+from ._flow import CibaFlow, ServiceSettings
+from ._grants import GrantStore
+from ._handler import ApiHandler, Endpoint
+from ._results import (
+    AUTHENTICATION_API,
+    COMPLETE_API,
+    FAIL_API,
+    ISSUE_API,
+    TOKEN_API,
+    EmulatorResult,
+)
 from ._stats import DEFAULT_HISTORY, EmulatorStats
-from ._store import DEFAULT_TICKET_TTL, TicketStore
+from ._store import DEFAULT_TICKET_TTL, BackchannelRequest, TicketStore
 from ._thread import ServerThread
+from ._users import DEFAULT_USERS, User, UserDirectory
 
 DEFAULT_SERVICE_ID = "715948317"
 #: Fixed development credentials, used when neither an argument nor a variable gives one.
@@ -60,14 +75,18 @@ def base_url_of(address: object) -> str:
 
 
 class AuthleteEmulator:
-    """An in-process emulator of the fail endpoint for tests, demos and benchmarks.
+    """An in-process emulator of Authlete's CIBA APIs for tests, demos and benchmarks.
 
     Credentials default to the ``AUTHLETE_SERVICE_APIKEY``, ``AUTHLETE_SERVICE_ACCESSTOKEN``
     and ``AUTHLETE_SERVICE_APISECRET`` variables (of *environ*, else ``os.environ``), so a
     client and an emulator started from one environment match; otherwise the ``DEFAULT_*``
     development values. The access token also serves every id of *extra_service_ids*.
+    *clients* are the registered CIBA clients (``DEFAULT_CLIENTS``: one per delivery
+    mode); *users* fill ``users``, a directory for the application side (the emulator
+    itself never looks a user up); *settings* are the service's durations and interval.
     With *accept_any_ticket* every non-empty ticket counts as live and nothing is stored,
-    for load tests with millions of tickets. *clock* drives ticket expiry and the rate limit.
+    for load tests with millions of tickets (see ``accept_any_ticket``). *clock* drives
+    every expiry, the polling interval and the rate limit.
     """
 
     def __init__(
@@ -77,6 +96,9 @@ class AuthleteEmulator:
         access_token: str | None = None,
         api_secret: str | None = None,
         extra_service_ids: Iterable[str] = (),
+        clients: Iterable[CibaClient] = DEFAULT_CLIENTS,
+        users: Iterable[User] = DEFAULT_USERS,
+        settings: ServiceSettings | None = None,
         accept_any_ticket: bool = False,
         ticket_ttl: float = DEFAULT_TICKET_TTL,
         clock: Callable[[], float] = time.monotonic,
@@ -95,20 +117,26 @@ class AuthleteEmulator:
             check_credential(token, "access_token"),
             check_credential(secret, "api_secret"),
         )
-        self.accept_any_ticket = accept_any_ticket
-        self.tickets = TicketStore(ttl=ticket_ttl, clock=clock)
+        self.clients = ClientRegistry(clients)
+        self.users = UserDirectory(users)
+        self.tickets = TicketStore(ttl=ticket_ttl, clock=clock, seeded=self._seeded_request)
+        self.auth_requests = GrantStore(clock=clock)
         self.faults = Faults(clock=clock)
         self.stats = EmulatorStats(history=history)
-        self._handler = FailHandler(
-            credentials=self._credentials,
-            faults=self.faults,
-            stats=self.stats,
-            take_ticket=self._take_ticket,
+        self._flow = CibaFlow(
+            clients=self.clients,
+            tickets=self.tickets,
+            grants=self.auth_requests,
+            settings=settings or ServiceSettings(),
+            clock=clock,
         )
+        self.accept_any_ticket = accept_any_ticket
+        self._handlers = [self._handler(endpoint) for endpoint in self._endpoints()]
 
     def __repr__(self) -> str:
         return (
             f"<AuthleteEmulator service_ids={sorted(self.service_ids)}"
+            f" clients={[c.client_id for c in self.clients]}"
             f" tickets={len(self.tickets)} accept_any_ticket={self.accept_any_ticket}>"
         )
 
@@ -121,6 +149,23 @@ class AuthleteEmulator:
     def service_ids(self) -> frozenset[str]:
         """Every service id the emulator serves."""
         return self._credentials.service_ids
+
+    @property
+    def settings(self) -> ServiceSettings:
+        """The service's CIBA settings (durations, polling interval, issuer)."""
+        return self._flow.settings
+
+    @property
+    def accept_any_ticket(self) -> bool:
+        """Load-test mode: any non-empty ticket is live and nothing is stored. ``fail``
+        succeeds for it; ``issue`` and ``complete`` act for the first registered client;
+        ``/backchannel/authentication`` keeps no ticket; an auth_req_id nobody issued is
+        authorized at the token endpoint."""
+        return self._flow.accept_any
+
+    @accept_any_ticket.setter
+    def accept_any_ticket(self, value: bool) -> None:
+        self._flow.accept_any = bool(value)
 
     def client_kwargs(
         self, base_url: str, *, api_version: str = "V3", service_id: str | None = None
@@ -137,18 +182,20 @@ class AuthleteEmulator:
         )
 
     def reset(self) -> None:
-        """Forget tickets, switch faults off and zero the stats."""
+        """Forget tickets and auth_req_ids, switch faults off and zero the stats."""
         self.tickets.clear()
+        self.auth_requests.clear()
         self.faults.clear()
         self.stats.reset()
 
     # -- serving -----------------------------------------------------------------------
 
     def make_app(self) -> web.Application:
-        """A fresh aiohttp application with both routes (one per server start)."""
+        """A fresh aiohttp application with every route (one per server start)."""
         app = web.Application()
-        app.router.add_post(f"/api/{{serviceId}}{FAIL.path}", self._handler.handle_v3)
-        app.router.add_post(f"/api{FAIL.path}", self._handler.handle_v2)
+        for path, handler in self._handlers:
+            app.router.add_post(f"/api/{{serviceId}}{path}", handler.handle_v3)
+            app.router.add_post(f"/api{path}", handler.handle_v2)
         return app
 
     @contextlib.asynccontextmanager
@@ -197,5 +244,51 @@ class AuthleteEmulator:
         finally:
             server.stop(timeout)
 
+    # -- wiring ------------------------------------------------------------------------
+
+    def _endpoints(self) -> list[Endpoint]:
+        flow, r = self._flow, EmulatorResult
+        return [
+            Endpoint("fail", FAIL_API, self._fail, r.UNREADABLE_BODY),
+            Endpoint(
+                "authentication",
+                AUTHENTICATION_API,
+                functools.partial(_op_authentication.decide, flow),
+                r.AUTHENTICATION_UNREADABLE_BODY,
+                names_ticket=False,
+            ),
+            Endpoint(
+                "issue",
+                ISSUE_API,
+                functools.partial(_op_issue.decide, flow),
+                r.ISSUE_UNREADABLE_BODY,
+            ),
+            Endpoint(
+                "complete",
+                COMPLETE_API,
+                functools.partial(_op_complete.decide, flow),
+                r.COMPLETE_UNREADABLE_BODY,
+            ),
+            Endpoint(
+                "token",
+                TOKEN_API,
+                functools.partial(_op_token.decide, flow),
+                r.TOKEN_UNREADABLE_BODY,
+                names_ticket=False,
+            ),
+        ]
+
+    def _handler(self, endpoint: Endpoint) -> tuple[str, ApiHandler]:
+        handler = ApiHandler(
+            endpoint, credentials=self._credentials, faults=self.faults, stats=self.stats
+        )
+        return endpoint.path, handler
+
+    def _fail(self, params: Mapping[str, object]) -> dict[str, object]:
+        return _op_fail.decide(params, self._take_ticket)
+
     def _take_ticket(self, ticket: str) -> bool:
-        return True if self.accept_any_ticket else self.tickets.take(ticket)
+        return True if self._flow.accept_any else self.tickets.take(ticket)
+
+    def _seeded_request(self) -> BackchannelRequest | None:
+        return self._flow.seeded_request()

@@ -1,41 +1,55 @@
-"""The request handler behind both routes: count, delay, inject faults, then answer.
+"""The request handler behind every route: count, delay, inject faults, then answer.
 
 Order matters and is part of the contract: latency and queued or per-ticket faults apply
 before authentication; the rate limit applies per credential, after it; the body is judged
-last. Answers for cases the spec leaves open follow ``_assumptions``.
+last, by the operation's own ``decide``. Answers for cases the spec leaves open follow
+``_assumptions``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Mapping
 
 from aiohttp import web
+from attrs import frozen
 
 from .._local import compact_json
-from ._assumptions import EmulatorResult, fault_result
 from ._auth import Caller, Credentials
 from ._faults import Fault, Faults
+from ._results import EmulatorResult, fault_result
 from ._stats import EmulatorStats, RequestRecord, select_headers
-from ._wire import decide, read_params, ticket_of
+from ._wire import Params, read_params, ticket_of
+
+
+@frozen
+class Endpoint:
+    """One operation as the handler serves it: where, and who decides the answer.
+
+    *decide* turns readable parameters into the 200 answer's body; *unreadable* is the
+    400 result for a body that cannot be read; *names_ticket* says whether the body's
+    ``ticket`` counts in ``stats.ticket_hits`` and selects per-ticket faults.
+    """
+
+    name: str
+    path: str
+    decide: Callable[[Params], Mapping[str, object]]
+    unreadable: EmulatorResult
+    names_ticket: bool = True
 
 
 def _json(
     body: Mapping[str, object], status: int, headers: Mapping[str, str] | None = None
 ) -> web.Response:
-    return web.json_response(body, status=status, headers=headers, dumps=compact_json)
+    try:
+        return web.json_response(body, status=status, headers=headers, dumps=compact_json)
+    except UnicodeEncodeError:  # a lone surrogate the caller sent, echoed: send it escaped
+        return web.json_response(body, status=status, headers=headers, dumps=_ascii_json)
 
 
-def _result_response(
-    result: EmulatorResult, headers: Mapping[str, str] | None = None, status: int | None = None
-) -> web.Response:
-    return _json(result.body(), result.status if status is None else status, headers)
-
-
-def _fault_response(fault: Fault) -> web.Response:
-    assert fault.status is not None
-    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-    return _result_response(fault_result(fault.status), headers, fault.status)
+def _ascii_json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -46,21 +60,21 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response(status=500)
 
 
-class FailHandler:
-    """Handles ``POST .../backchannel/authentication/fail`` for one emulator."""
+class ApiHandler:
+    """Handles ``POST`` to one operation's two routes for one emulator."""
 
     def __init__(
         self,
+        endpoint: Endpoint,
         *,
         credentials: Credentials,
         faults: Faults,
         stats: EmulatorStats,
-        take_ticket: Callable[[str], bool],
     ) -> None:
+        self._endpoint = endpoint
         self._credentials = credentials
         self._faults = faults
         self._stats = stats
-        self._take_ticket = take_ticket
 
     async def handle_v3(self, request: web.Request) -> web.StreamResponse:
         """The Authlete 3.x route: Bearer token, service id in the path."""
@@ -78,7 +92,8 @@ class FailHandler:
                 request.raw_path,
                 headers.get("Content-Type", ""),
                 select_headers(headers),
-            )
+            ),
+            self._endpoint.name,
         )
         response: web.Response | None = None
         try:
@@ -100,19 +115,31 @@ class FailHandler:
     ) -> web.Response | None:
         """The answer to send, or None to close the connection without one."""
         params = read_params(request.headers.get("Content-Type"), await request.read())
-        ticket = ticket_of(params)
+        ticket = ticket_of(params) if self._endpoint.names_ticket else None
         if ticket is not None:
             self._stats.hit(ticket)
-        latency = self._faults.latency + self._faults.take_delay(ticket)
+        faults = self._faults
+        latency = faults.latency + faults.take_delay(ticket)
         if latency > 0:
             await asyncio.sleep(latency)
-        fault = self._faults.take_next() or self._faults.take_for_ticket(ticket)
+        fault = faults.take_next() or faults.take_for_ticket(ticket)
         if fault is not None and fault.status is not None:
-            return _fault_response(fault)
+            return self._fault_response(fault)
         if fault is not None and not fault.after_processing:
             return None
         response = self._answer(request, path_service_id, params)
         return None if fault is not None else response
+
+    def _result(
+        self, result: EmulatorResult, headers: Mapping[str, str] | None = None, status: int = 0
+    ) -> web.Response:
+        body = result.body(self._endpoint.path)
+        return _json(body, status or result.status, headers)
+
+    def _fault_response(self, fault: Fault) -> web.Response:
+        assert fault.status is not None
+        headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+        return self._result(fault_result(fault.status), headers, fault.status)
 
     def _authenticate(
         self, request: web.Request, path_service_id: str | None
@@ -126,17 +153,17 @@ class FailHandler:
         self,
         request: web.Request,
         path_service_id: str | None,
-        params: dict[str, object] | None,
+        params: Params | None,
     ) -> web.Response:
         caller = self._authenticate(request, path_service_id)
         if isinstance(caller, EmulatorResult):
-            return _result_response(caller)
+            return self._result(caller)
         headers: dict[str, str] = {}
         decision = self._faults.check_rate(caller.bucket)
         if decision is not None:
             headers = decision.headers()
             if not decision.allowed:
-                return _result_response(EmulatorResult.RATE_LIMITED, headers)
+                return self._result(EmulatorResult.RATE_LIMITED, headers)
         if params is None:
-            return _result_response(EmulatorResult.UNREADABLE_BODY, headers)
-        return _json(decide(params, self._take_ticket).body(), 200, headers)
+            return self._result(self._endpoint.unreadable, headers)
+        return _json(self._endpoint.decide(params), 200, headers)

@@ -2,6 +2,13 @@
 
 The headers it yields are assumption 6 of ``_assumptions``. Buckets are keyed by a label of
 the credential (``"bearer"`` or ``"basic:<service id>"``), never by the secret itself.
+
+Why this is not ``aioauthlete._ratelimit``: that one paces a client. It makes callers
+wait (asyncio, in arrival order), pauses everyone on a 429 and halves its rate, then
+creeps back. This one judges a server's requests: it never waits, keeps one bucket per
+credential, is called from tests' threads as well as the loop's, and reports what the
+``X-RateLimit-*`` headers show. Sharing the refill arithmetic would tie what the emulator
+answers to how the client reacts, which is what the emulator exists to test.
 """
 
 from __future__ import annotations

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from ._clients import ClientRegistry
 from ._emulator import AuthleteEmulator, ClientKwargs
 from ._faults import Faults
+from ._grants import GrantStore
 from ._stats import EmulatorStats
 from ._store import TicketStore
+from ._users import UserDirectory
 
 
 @frozen
@@ -23,6 +26,18 @@ class RunningEmulator:
     @property
     def tickets(self) -> TicketStore:
         return self.emulator.tickets
+
+    @property
+    def auth_requests(self) -> GrantStore:
+        return self.emulator.auth_requests
+
+    @property
+    def clients(self) -> ClientRegistry:
+        return self.emulator.clients
+
+    @property
+    def users(self) -> UserDirectory:
+        return self.emulator.users
 
     @property
     def faults(self) -> Faults:

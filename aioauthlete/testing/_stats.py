@@ -48,9 +48,10 @@ def select_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class EmulatorStats:
-    """Counters the emulator updates for every request to the fail endpoint.
+    """Counters the emulator updates for every request it receives.
 
-    ``requests`` counts requests received; ``statuses`` the statuses answered;
+    ``requests`` counts requests received; ``operations`` them by operation (``fail``,
+    ``authentication``, ``issue``, ``complete``, ``token``); ``statuses`` the statuses answered;
     ``ticket_hits`` the requests per ticket (when the body names one); ``dropped`` the
     connections closed without an answer; ``in_flight``/``peak_in_flight`` the requests
     being handled now and at most; ``recent`` the last *history* requests. Read them while
@@ -67,6 +68,7 @@ class EmulatorStats:
         self.in_flight = 0
         self.peak_in_flight = 0
         self.statuses: Counter[int] = Counter()
+        self.operations: Counter[str] = Counter()
         self.ticket_hits: Counter[str] = Counter()
         self.recent: deque[RequestRecord] = deque(maxlen=history)
 
@@ -83,6 +85,7 @@ class EmulatorStats:
             self.dropped = 0
             self.peak_in_flight = self.in_flight
             self.statuses.clear()
+            self.operations.clear()
             self.ticket_hits.clear()
             self.recent.clear()
 
@@ -95,14 +98,16 @@ class EmulatorStats:
             copy.in_flight = self.in_flight
             copy.peak_in_flight = self.peak_in_flight
             copy.statuses.update(self.statuses)
+            copy.operations.update(self.operations)
             copy.ticket_hits.update(self.ticket_hits)
             copy.recent.extend(self.recent)
         return copy
 
-    def enter(self, record: RequestRecord) -> None:
-        """Count a request that starts being handled."""
+    def enter(self, record: RequestRecord, operation: str = "fail") -> None:
+        """Count a request to *operation* that starts being handled."""
         with self._lock:
             self.requests += 1
+            self.operations[operation] += 1
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             self.recent.append(record)

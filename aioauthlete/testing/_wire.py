@@ -1,28 +1,55 @@
-"""The fail API's logic as pure functions: read the body, decide the answer.
+"""Reading what callers send: request bodies, their typed fields, the client's form body.
 
-No aiohttp here, so the rules can be read (and tested) apart from the serving code. The
-answers for cases the spec leaves open are assumptions 1-3 of ``_assumptions``.
+No aiohttp and none of the library's models here: the emulator judges the wire itself, so
+that a client bug (a number sent as text, a list where one value belongs) shows up as the
+answer Authlete would give. A JSON body must carry each field in its documented type; a
+form body carries text, and a field that is a number, a flag or a list is read from it
+the way the library writes it (decimal digits, ``true``/``false``, the key repeated).
 """
 
 from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Callable, Mapping
-
-from attrs import frozen
+from collections.abc import Mapping
 
 from .._answer import JSON_TYPE, media_type
-from .._local import client_error_content
-from .._operations._fail import FailAction, FailReason
 from .._protocol import FORM_TYPE
-from ._assumptions import EmulatorResult
-
-_REASONS = frozenset(FailReason)
-_OPTIONAL_TEXT = {"errorDescription": "error_description", "errorUri": "error_uri"}
 
 
-def read_params(content_type: str | None, body: bytes) -> dict[str, object] | None:
+class FormParams(dict[str, object]):
+    """A form body's parameters: every value is text, the first of a repeated key
+    (assumption 2), and ``repeats`` keeps every value of a repeated key."""
+
+    __slots__ = ("repeats",)
+
+    def __init__(self, values: dict[str, object], repeats: dict[str, list[str]]) -> None:
+        super().__init__(values)
+        self.repeats = repeats
+
+
+#: A request's parameters: a JSON object as decoded, or a form body.
+Params = Mapping[str, object]
+
+
+def decode_json(text: str | bytes) -> object:
+    """The value of a JSON text, or None for one that does not parse or nests deeper
+    than the decoder can follow (a 100,000-deep array would otherwise be a 500)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+#: Whole numbers are Authlete's int64; longer digit strings are not read at all.
+MAX_WHOLE = 2**63 - 1
+
+
+class WrongTypeError(Exception):
+    """A parameter whose value does not have its field's type; names the field only."""
+
+
+def read_params(content_type: str | None, body: bytes) -> Params | None:
     """The request parameters of a JSON or form body, or None if it cannot be read."""
     kind = media_type(content_type)
     try:
@@ -30,16 +57,17 @@ def read_params(content_type: str | None, body: bytes) -> dict[str, object] | No
     except UnicodeDecodeError:
         return None
     if kind == JSON_TYPE:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
+        data = decode_json(text)
         return data if isinstance(data, dict) else None
     if kind == FORM_TYPE:
-        params: dict[str, object] = {}
+        values: dict[str, object] = {}
+        repeats: dict[str, list[str]] = {}
         for key, value in urllib.parse.parse_qsl(text, keep_blank_values=True):
-            params.setdefault(key, value)  # the first of repeated keys wins
-        return params
+            if key in values:
+                repeats.setdefault(key, [str(values[key])]).append(value)
+            else:
+                values[key] = value
+        return FormParams(values, repeats)
     return None
 
 
@@ -49,62 +77,108 @@ def ticket_of(params: Mapping[str, object] | None) -> str | None:
     return ticket if isinstance(ticket, str) and ticket else None
 
 
-@frozen
-class Answer:
-    """A 200 answer of the fail API."""
-
-    result: EmulatorResult
-    action: FailAction
-    response_content: str
-
-    def body(self) -> dict[str, object]:
-        return {
-            "resultCode": self.result.code,
-            "resultMessage": self.result.message,
-            "action": self.action.value,
-            "responseContent": self.response_content,
-        }
+# -- typed fields: None when absent (or null); WrongTypeError when the type is wrong ------------
 
 
-def _refusal(result: EmulatorResult) -> Answer:
-    content = client_error_content(FailReason.SERVER_ERROR, result.message)
-    return Answer(result, FailAction.INTERNAL_SERVER_ERROR, content)
+def text(params: Params, name: str) -> str | None:
+    """A text field."""
+    value = params.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise WrongTypeError(name)
 
 
-def _check(params: Mapping[str, object]) -> EmulatorResult | None:
-    """Which "wrong request parameters" result applies, if any (assumption 2)."""
-    ticket = params.get("ticket")
-    if ticket is None or ticket == "":
-        return EmulatorResult.MISSING_TICKET
-    if not isinstance(ticket, str):
-        return EmulatorResult.BAD_PARAMETER
-    reason = params.get("reason")
-    if reason not in (None, "") and not (isinstance(reason, str) and reason in _REASONS):
-        return EmulatorResult.UNKNOWN_REASON
-    if any(
-        params.get(key) is not None and not isinstance(params[key], str) for key in _OPTIONAL_TEXT
-    ):
-        return EmulatorResult.BAD_PARAMETER
-    return None
+def whole(params: Params, name: str) -> int | None:
+    """A whole-number field: a JSON integer, or decimal digits in a form."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(params, FormParams) and isinstance(value, str):
+        digits = value.removeprefix("-")
+        if digits.isascii() and digits.isdigit() and len(digits) <= 19:
+            value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_WHOLE:
+        return value
+    raise WrongTypeError(name)
 
 
-def decide(params: Mapping[str, object], take_ticket: Callable[[str], bool]) -> Answer:
-    """Answer one fail call; *take_ticket* deletes a ticket and says whether it was live.
+def flag(params: Params, name: str) -> bool | None:
+    """A boolean field: JSON ``true``/``false``, or that text in a form."""
+    value = params.get(name)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(params, FormParams) and value in ("true", "false"):
+        return value == "true"
+    raise WrongTypeError(name)
 
-    Parameters are checked before the ticket is touched, so a wrong call deletes nothing.
-    """
-    wrong = _check(params)
-    if wrong is not None:
-        return _refusal(wrong)
-    ticket = params["ticket"]
-    assert isinstance(ticket, str)
-    if not take_ticket(ticket):
-        return _refusal(EmulatorResult.UNKNOWN_TICKET)
-    given = params.get("reason")
-    reason = FailReason(given) if isinstance(given, str) and given else FailReason.SERVER_ERROR
-    description, uri = (params.get(key) for key in _OPTIONAL_TEXT)
-    assert description is None or isinstance(description, str)  # checked by _check
-    assert uri is None or isinstance(uri, str)
-    # None and "" both mean "not given".
-    content = client_error_content(reason, description, uri)
-    return Answer(EmulatorResult.SUCCESS, reason.action, content)
+
+def texts(params: Params, name: str) -> list[str] | None:
+    """A list of texts: a JSON array of strings, or every value of the key in a form."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(params, FormParams):
+        return params.repeats.get(name) or [str(value)]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise WrongTypeError(name)
+
+
+def objects(params: Params, name: str) -> list[dict[str, object]] | None:
+    """A list of JSON objects; a form has no encoding for one, so it is refused there."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return value
+    raise WrongTypeError(name)
+
+
+def mapping(params: Params, name: str) -> dict[str, object] | None:
+    """A JSON object field (``cimdOptions``); a form has no encoding for one."""
+    value = params.get(name)
+    if value is None or isinstance(value, dict):
+        return value
+    raise WrongTypeError(name)
+
+
+def json_text(params: Params, name: str) -> dict[str, object] | None:
+    """A text field that must hold a JSON object (``claims``): the object."""
+    value = text(params, name)
+    if value is None:
+        return None
+    decoded = decode_json(value)
+    if isinstance(decoded, dict):
+        return decoded
+    raise WrongTypeError(name)
+
+
+# -- the client's own form body (the ``parameters`` of authentication and token calls) ----
+
+#: Keys a client may repeat (RFC 8707's resource indicators); any other repeat is refused,
+#: as RFC 6749 section 3.1 says request parameters must not be included more than once.
+REPEATABLE = frozenset({"resource"})
+
+
+def client_form(body: str) -> dict[str, list[str]] | None:
+    """The client's form body as lists of values, or None if it is not a form body, has
+    a key twice that may not repeat, or has bytes that are not UTF-8 once decoded."""
+    try:
+        pairs = urllib.parse.parse_qsl(
+            body, keep_blank_values=True, strict_parsing=bool(body), errors="strict"
+        )
+    except ValueError:  # UnicodeDecodeError included
+        return None
+    form: dict[str, list[str]] = {}
+    for key, value in pairs:
+        values = form.setdefault(key, [])
+        if values and key not in REPEATABLE:
+            return None
+        values.append(value)
+    return form
+
+
+def single(form: Mapping[str, list[str]], name: str) -> str | None:
+    """The one value of *name* in a client form, None when absent or empty."""
+    values = form.get(name)
+    return values[0] if values and values[0] else None

@@ -8,7 +8,15 @@ import aiohttp
 import pytest
 
 from aioauthlete.testing import AuthleteEmulator
-from tests.testing.support import EXTRA_SERVICE_ID, SECRET, SERVICE_ID, TOKEN, Caller, FakeClock
+from tests.testing.support import (
+    EXTRA_SERVICE_ID,
+    SECRET,
+    SERVICE_ID,
+    TOKEN,
+    Caller,
+    FakeClock,
+    Flow,
+)
 
 
 @pytest.fixture
@@ -32,3 +40,8 @@ def emulator(clock: FakeClock) -> AuthleteEmulator:
 async def api(base_url: str) -> AsyncIterator[Caller]:
     async with aiohttp.ClientSession() as session:
         yield Caller(session, base_url)
+
+
+@pytest.fixture
+def flow(api: Caller) -> Flow:
+    return Flow(api)

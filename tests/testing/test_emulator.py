@@ -26,6 +26,13 @@ from tests.testing.support import (
     v3_path,
 )
 
+ALL_APIS = [
+    "/backchannel/authentication",
+    "/backchannel/authentication/issue",
+    "/backchannel/authentication/fail",
+    "/backchannel/authentication/complete",
+    "/auth/token",
+]
 SUCCESS_MESSAGE = (
     "[A185001] Successfully generated an error response for the backchannel authentication request."
 )
@@ -275,12 +282,17 @@ async def test_basic_auth_on_v2_path_fails_the_ticket(
     assert not emulator.tickets.has_ticket(ticket)
 
 
-async def test_unknown_service_gets_numeric_404(emulator: AuthleteEmulator, api: Caller) -> None:
-    """A service id the emulator does not serve gets the spec's {resultCode: 404} body."""
+@pytest.mark.parametrize("api_path", ALL_APIS)
+async def test_service_the_token_does_not_cover_gets_403_with_a_result_body(
+    emulator: AuthleteEmulator, api: Caller, api_path: str
+) -> None:
+    """A service id the token does not cover gets 403 (a status every CIBA API documents,
+    unlike 404) with UNKNOWN_SERVICE naming the API called, and changes nothing."""
     ticket = _ticket(emulator)
-    reply = await api.post(v3_path("999"), json_body={"ticket": ticket})
-    assert reply.status == 404
-    assert reply.json() == {"resultCode": 404, "resultMessage": ""}
+    reply = await api.post(f"/api/999{api_path}", json_body={"ticket": ticket})
+    assert reply.status == 403
+    assert reply.json() == EmulatorResult.UNKNOWN_SERVICE.body(api_path)
+    assert reply.json()["resultMessage"].startswith(f"[A001293] {api_path}, ")
     assert emulator.tickets.has_ticket(ticket)
 
 

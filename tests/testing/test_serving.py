@@ -230,8 +230,9 @@ def test_public_names_are_exported() -> None:
     assert "UNKNOWN_TICKET" in aioauthlete.testing.ASSUMPTIONS
 
 
-async def test_command_line_prints_url_and_tickets_and_stops_on_ctrl_c() -> None:
-    """python -m aioauthlete.testing serves seeded tickets until SIGINT, then exits 0."""
+async def test_module_command_line_is_the_emulator_command_and_stops_on_ctrl_c() -> None:
+    """python -m aioauthlete.testing runs 'aioauthlete emulator': the same key-value lines
+    (base_url first, tickets, the default clients), served until SIGINT, then exit 0."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -244,10 +245,13 @@ async def test_command_line_prints_url_and_tickets_and_stops_on_ctrl_c() -> None
     )
     assert process.stdout is not None
     try:
-        lines = [(await asyncio.wait_for(process.stdout.readline(), 20)).decode() for _ in range(3)]
-        base_url = lines[0].split()[1]
-        tickets = [line.split()[1] for line in lines[1:]]
-        kwargs = AuthleteEmulator(environ={}).client_kwargs(base_url)
+        lines = [
+            (await asyncio.wait_for(process.stdout.readline(), 20)).decode().rstrip("\n")
+            for _ in range(9)
+        ]
+        fields = [line.split(" ", 1) for line in lines]
+        tickets = [value for key, value in fields if key == "ticket"]
+        kwargs = AuthleteEmulator(environ={}).client_kwargs(fields[0][1])
         async with AuthleteClient(**kwargs) as client:
             response = await client.backchannel_authentication_fail(
                 BackchannelAuthenticationFailRequest(
@@ -258,6 +262,17 @@ async def test_command_line_prints_url_and_tickets_and_stops_on_ctrl_c() -> None
         process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert lines[0].startswith("base_url http://127.0.0.1:")
+    assert [key for key, _ in fields] == [
+        "base_url",
+        "service_id",
+        "access_token",
+        "api_secret",
+        "ticket",
+        "ticket",
+        "client",
+        "client",
+        "client",
+    ]
     assert [len(t) for t in tickets] == [43, 43]
     assert response.action is FailAction.FORBIDDEN
     assert process.returncode == 0

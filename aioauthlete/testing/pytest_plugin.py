@@ -1,4 +1,4 @@
-"""pytest fixtures for code that calls Authlete's fail API: an emulator per test.
+"""pytest fixtures for code that calls Authlete's CIBA APIs: an emulator per test.
 
 The plugin is registered through the ``pytest11`` entry point, so installing aioauthlete
 is enough: any test can ask for ``authlete_emulator``. Disable it with
@@ -13,8 +13,10 @@ is enough: any test can ask for ``authlete_emulator``. Disable it with
             ...
 
 The emulator runs in a daemon thread with its own event loop, so the fixture works in sync
-tests and under any event loop or loop scope. It uses the fixed ``DEFAULT_*`` credentials,
-not the ``AUTHLETE_*`` variables, so a developer's real settings cannot change a test.
+tests and under any event loop or loop scope. It uses the fixed ``DEFAULT_*`` credentials
+and clients, not the ``AUTHLETE_*`` variables, so a developer's real settings cannot
+change a test. ``authlete_emulator.clients`` and ``.users`` are the registered CIBA
+clients and the user directory; ``.auth_requests`` the auth_req_ids issued.
 Override ``authlete_emulator_options`` (a dict of ``AuthleteEmulator`` keyword arguments)
 in a conftest.py or a test module to configure it.
 """

@@ -1,4 +1,5 @@
-"""Fault switches over real sockets: latency, injected statuses, drops and the rate limit."""
+"""Fault switches over real sockets: latency, injected statuses, drops and the rate limit,
+on the fail API and the other CIBA APIs."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import asyncio
 import aiohttp
 import pytest
 
-from aioauthlete.testing import AuthleteEmulator, EmulatorResult, Faults
-from tests.testing.support import V2_PATH, Caller, FakeClock, basic
+from aioauthlete.testing import DEFAULT_POLL_CLIENT, AuthleteEmulator, EmulatorResult, Faults
+from tests.testing.support import ISSUE_API, TOKEN_API, V2_PATH, Caller, FakeClock, Flow, basic
 
 
 def _ticket(emulator: AuthleteEmulator) -> str:
@@ -235,3 +236,61 @@ async def test_slow_ticket_delays_only_that_tickets_next_requests(
     assert list(statuses) == [200, 200]
     assert finished == [fast, slow]
     assert emulator.faults.take_delay(slow) == 0.0
+
+
+# -- faults on the other CIBA APIs ---------------------------------------------------------
+
+
+async def test_ticket_faults_select_issue_and_complete_calls_too(
+    emulator: AuthleteEmulator, flow: Flow
+) -> None:
+    """fail_ticket scripts the ticket's next calls whichever API they go to, and an
+    injected 5xx names the API that was called."""
+    ticket = await flow.ticket(DEFAULT_POLL_CLIENT)
+    emulator.faults.fail_ticket(ticket, [503, 500])
+    refused = await flow.issue(ticket)
+    failed = await flow.complete(ticket)
+    issued = await flow.issue(ticket)
+    assert (refused.status, failed.status, issued.status) == (503, 500, 200)
+    assert refused.json() == EmulatorResult.SERVER_ERROR.body(ISSUE_API)
+    assert refused.json()["resultMessage"].startswith("[A001101] /backchannel/authentication/issue")
+    assert (await flow.complete(ticket)).json()["action"] == "NO_ACTION"
+
+
+async def test_complete_answer_lost_after_processing_used_the_ticket(
+    emulator: AuthleteEmulator, flow: Flow
+) -> None:
+    """The ambiguous case for complete: it took effect, the answer never came, and a
+    retry finds the ticket gone (SERVER_ERROR) while the decision stands."""
+    ticket, auth_req_id = await flow.auth_req_id(DEFAULT_POLL_CLIENT)
+    emulator.faults.drop_ticket(ticket, after_processing=True)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await flow.complete(ticket)
+    retry = (await flow.complete(ticket)).json()
+    assert retry["resultCode"] == EmulatorResult.COMPLETE_UNKNOWN_TICKET.code
+    assert (await flow.token(DEFAULT_POLL_CLIENT, auth_req_id)).json()["action"] == "OK"
+
+
+async def test_rate_limit_is_one_bucket_for_every_api(
+    emulator: AuthleteEmulator, flow: Flow
+) -> None:
+    """One credential's allowance is spent by calls to any API; the 429 names the API."""
+    emulator.faults.rate_limit = (1.0, 2)
+    ticket = await flow.ticket(DEFAULT_POLL_CLIENT)
+    issued = await flow.issue(ticket)
+    refused = await flow.token(DEFAULT_POLL_CLIENT, "x")
+    assert issued.headers["X-RateLimit-Remaining"] == "0"
+    assert refused.status == 429
+    assert refused.json() == EmulatorResult.RATE_LIMITED.body(TOKEN_API)
+
+
+async def test_stats_count_requests_per_operation(emulator: AuthleteEmulator, flow: Flow) -> None:
+    """stats.operations counts the requests each API got (a snapshot keeps them)."""
+    ticket, auth_req_id = await flow.auth_req_id(DEFAULT_POLL_CLIENT)
+    await flow.token(DEFAULT_POLL_CLIENT, auth_req_id)
+    await flow.complete(ticket)
+    snapshot = emulator.stats.snapshot()
+    assert snapshot.operations == {"authentication": 1, "issue": 1, "token": 1, "complete": 1}
+    assert emulator.stats.ticket_hits == {ticket: 2}
+    emulator.stats.reset()
+    assert not emulator.stats.operations

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from attrs import frozen
 
 from ._clients import CibaClient, ClientRegistry
+from ._flow import refusal
+from ._results import EmulatorResult
 from ._wire import single
 
 
@@ -56,3 +58,22 @@ def authenticate(
         return AuthProblem.INVALID
     method = "CLIENT_SECRET_BASIC" if basic_secret is not None else "CLIENT_SECRET_POST"
     return Authenticated(found[0], found[1], method)
+
+
+def client_or_refusal(
+    registry: ClientRegistry,
+    form: Mapping[str, list[str]],
+    basic: tuple[str | None, str | None],
+    *,
+    malformed: EmulatorResult,
+    invalid: EmulatorResult,
+    invalid_action: str,
+) -> Authenticated | dict[str, object]:
+    """The authenticated client, or the answer refusing the request: *malformed* with
+    invalid_request, *invalid* with *invalid_action* and invalid_client."""
+    client = authenticate(registry, form, *basic)
+    if client is AuthProblem.MALFORMED:
+        return refusal(malformed, "BAD_REQUEST", "invalid_request")
+    if client is AuthProblem.INVALID:
+        return refusal(invalid, invalid_action, "invalid_client")
+    return client

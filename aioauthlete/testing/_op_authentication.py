@@ -9,7 +9,7 @@ ticket is made only for ``USER_IDENTIFICATION``. Assumption 11 of ``_assumptions
 from __future__ import annotations
 
 from ._cibarequest import CibaParams, check_request
-from ._clientauth import Authenticated, AuthProblem, authenticate
+from ._clientauth import Authenticated, client_or_refusal
 from ._flow import CibaFlow, answer, refusal
 from ._results import EmulatorResult
 from ._store import BackchannelRequest
@@ -42,12 +42,16 @@ def decide(flow: CibaFlow, params: Params) -> dict[str, object]:
     form = client_form(parameters)
     if form is None:
         return refusal(_R.AUTHENTICATION_MALFORMED, "BAD_REQUEST", "invalid_request")
-    client = authenticate(flow.clients, form, basic_id, basic_secret)
-    if client is AuthProblem.MALFORMED:
-        return refusal(_R.AUTHENTICATION_MALFORMED, "BAD_REQUEST", "invalid_request")
-    if client is AuthProblem.INVALID:
-        return refusal(_R.AUTHENTICATION_INVALID_CLIENT, "UNAUTHORIZED", "invalid_client")
-    assert isinstance(client, Authenticated)
+    client = client_or_refusal(
+        flow.clients,
+        form,
+        (basic_id, basic_secret),
+        malformed=_R.AUTHENTICATION_MALFORMED,
+        invalid=_R.AUTHENTICATION_INVALID_CLIENT,
+        invalid_action="UNAUTHORIZED",
+    )
+    if not isinstance(client, Authenticated):
+        return client
     checked = check_request(form, client.client.mode)
     if isinstance(checked, EmulatorResult):
         return refusal(checked, "BAD_REQUEST", "invalid_request")

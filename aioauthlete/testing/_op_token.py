@@ -10,7 +10,7 @@ Assumption 14 of ``_assumptions``.
 
 from __future__ import annotations
 
-from ._clientauth import Authenticated, AuthProblem, authenticate
+from ._clientauth import Authenticated, client_or_refusal
 from ._clients import DeliveryMode
 from ._flow import ANY_SUBJECT, CibaFlow, answer, error_content, refusal
 from ._grants import CompleteResult, Decision, Grant, Poll
@@ -71,12 +71,16 @@ def decide(flow: CibaFlow, params: Params) -> dict[str, object]:
         return refusal(_R.TOKEN_MISSING_PARAMETER, "BAD_REQUEST", "invalid_request")
     if grant_type != CIBA_GRANT:
         return refusal(_R.TOKEN_UNSUPPORTED_GRANT_TYPE, "BAD_REQUEST", "unsupported_grant_type")
-    client = authenticate(flow.clients, form, basic_id, basic_secret)
-    if client is AuthProblem.MALFORMED:
-        return refusal(_R.TOKEN_MALFORMED, "BAD_REQUEST", "invalid_request")
-    if client is AuthProblem.INVALID:
-        return refusal(_R.TOKEN_INVALID_CLIENT, "INVALID_CLIENT", "invalid_client")
-    assert isinstance(client, Authenticated)
+    client = client_or_refusal(
+        flow.clients,
+        form,
+        (basic_id, basic_secret),
+        malformed=_R.TOKEN_MALFORMED,
+        invalid=_R.TOKEN_INVALID_CLIENT,
+        invalid_action="INVALID_CLIENT",
+    )
+    if not isinstance(client, Authenticated):
+        return client
     if client.client.mode is DeliveryMode.PUSH:
         return refusal(_R.TOKEN_UNAUTHORIZED_CLIENT, "BAD_REQUEST", "unauthorized_client")
     auth_req_id = single(form, "auth_req_id")

@@ -67,7 +67,9 @@ def add_parser(subparsers: SubParsers) -> None:
     parser.add_argument("--service-id", default=argparse.SUPPRESS, metavar="ID", help="service")
     parser.add_argument("--tickets", type=count, default=3, metavar="N", help="tickets to seed")
     parser.add_argument(
-        "--accept-any-ticket", action="store_true", help="treat every non-empty ticket as live"
+        "--accept-any-ticket",
+        action="store_true",
+        help="treat every non-empty ticket and auth_req_id as live and store none (load tests)",
     )
     parser.add_argument(
         "--client",

@@ -29,9 +29,8 @@ delivery mode gets from complete. Everything below is a guess, made here once.
    Authlete APIs, which put their result message in error_description. The caller's
    errorDescription and errorUri are not echoed in that case.
 2. Wrong request parameters (the spec's case "the request parameters of the API call
-   were wrong"): 200 with the action each API names for it (fail, authentication and
-   token: INTERNAL_SERVER_ERROR; issue: INTERNAL_SERVER_ERROR; complete: SERVER_ERROR),
-   and a result per case: MISSING_TICKET (ticket absent, null or empty), UNKNOWN_REASON
+   were wrong"): 200 with the action each API names for it (complete: SERVER_ERROR; the
+   others: INTERNAL_SERVER_ERROR), and a result per case: MISSING_TICKET (ticket absent, null or empty), UNKNOWN_REASON
    (reason not one of the nine values), BAD_PARAMETER (a field not of its documented
    type), and the *_MISSING_PARAMETERS, *_UNKNOWN_RESULT and *_MISSING_SUBJECT rows of
    the other APIs. The fail schema lists ticket as required while its description calls
@@ -42,16 +41,18 @@ delivery mode gets from complete. Everything below is a guess, made here once.
    value of its repeated key, a number is decimal digits, a flag is true or false, and
    a field that is an object or a list of objects (properties) cannot be sent (it is a
    BAD_PARAMETER). Fields the emulator does not know are ignored.
-3. A body that cannot be read (JSON that does not parse or is not an object, bytes that
-   are not UTF-8, a content type other than JSON or form): 400 with that API's
-   UNREADABLE_BODY. Credentials are checked first.
+3. A body that cannot be read (JSON that does not parse, nests deeper than the decoder
+   follows or is not an object, bytes that are not UTF-8, a content type other than JSON
+   or form): 400 with that API's UNREADABLE_BODY. Credentials are checked first. A
+   caller's text that cannot be written as UTF-8 (a lone surrogate) is echoed as a JSON
+   escape, the whole answer then written in ASCII.
 4. Wrong credentials (another token or secret, a scheme other than the path form expects,
    a Basic user name that is not a served service id): 401 with BAD_CREDENTIALS. A missing
    or blank Authorization header gets the spec's A001202.
 5. A service id the token does not cover (3.x path, right token): 403 with
-   UNKNOWN_SERVICE, a status every one of these APIs documents (the spec's only 404
-   example, {"resultCode": 404}, belongs to no CIBA API). Credentials are checked first,
-   so a wrong token on an unknown service gets 401.
+   UNKNOWN_SERVICE, a status every one of these APIs documents (none of them lists the
+   spec's 404, {"resultCode": 404}). Credentials are checked first, so a wrong token on
+   an unknown service gets 401.
 6. Rate limit (off unless switched on; the README of Authlete's OpenAPI repository, not
    the spec, states 100 requests/s per token with bursts to 200): one token bucket per
    credential, shared by every API. Beyond it: 429 with RATE_LIMITED and Retry-After
@@ -104,9 +105,10 @@ delivery mode gets from complete. Everything below is a guess, made here once.
    gets SERVER_ERROR with EXPIRED; ping gets NOTIFICATION with {"auth_req_id"}; push gets
    NOTIFICATION with {"error":"expired_token", ..., "auth_req_id"}. A push notification's
    result is COMPLETE_NOTIFICATION (invented, A198091); poll and ping get the spec's
-   A198001. SERVER_ERROR answers carry no responseContent. In push mode errorDescription
-   and errorUri become error_description and error_uri; in poll and ping mode the token
-   endpoint uses them for access_denied. scopes, sub, claims, acr, authTime,
+   A198001. SERVER_ERROR answers carry no responseContent. A push error carries
+   error_description and error_uri only when errorDescription and errorUri were given
+   (as the spec says); in poll and ping mode the token endpoint uses them for
+   access_denied. scopes, sub, claims, acr, authTime,
    accessToken and the durations shape the tokens.
 14. /auth/token with the CIBA grant: a missing grant_type or auth_req_id is
    invalid_request; another grant type is unsupported_grant_type, judged before the

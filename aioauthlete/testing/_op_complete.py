@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ._clients import DeliveryMode
-from ._flow import CibaFlow, answer, error_content
+from ._flow import CibaFlow, answer
 from ._grants import CompleteResult, Decision
 from ._results import EmulatorResult
 from ._store import BackchannelRequest
@@ -118,11 +118,7 @@ def _decided(
         return _answer(request, auth_req_id, _R.COMPLETE_UPDATED, details, ping)
     flow.grants.remove(auth_req_id)
     if decision.result is not CompleteResult.AUTHORIZED:
-        error = _PUSH_ERRORS[decision.result]
-        refused = error_content(
-            error, _R.COMPLETE_NOTIFICATION, decision.error_description, decision.error_uri
-        )
-        refused["auth_req_id"] = auth_req_id
+        refused = _push_error(_PUSH_ERRORS[decision.result], auth_req_id, decision)
         return _answer(request, auth_req_id, _R.COMPLETE_NOTIFICATION, details, refused)
     tokens = flow.mint(request, decision, auth_req_id, push=True)
     return _answer(
@@ -147,8 +143,22 @@ def _expired(request: BackchannelRequest, auth_req_id: str) -> dict[str, object]
         return _server_error(_R.COMPLETE_EXPIRED)
     content: dict[str, object] = {"auth_req_id": auth_req_id}
     if mode is DeliveryMode.PUSH:
-        content = {**error_content("expired_token", _R.COMPLETE_EXPIRED), **content}
+        content = _push_error("expired_token", auth_req_id)
     return _answer(request, auth_req_id, _R.COMPLETE_EXPIRED, None, content)
+
+
+def _push_error(
+    error: str, auth_req_id: str, decision: Decision | None = None
+) -> dict[str, object]:
+    """A push error notification (CIBA Core section 12): the error, the caller's
+    description and URI only when given (as the spec says), and the auth_req_id."""
+    content: dict[str, object] = {"error": error}
+    if decision is not None and decision.error_description:
+        content["error_description"] = decision.error_description
+    if decision is not None and decision.error_uri:
+        content["error_uri"] = decision.error_uri
+    content["auth_req_id"] = auth_req_id
+    return content
 
 
 def _answer(

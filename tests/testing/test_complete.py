@@ -103,6 +103,14 @@ async def test_push_complete_refused_carries_the_error(flow: Flow, result: str, 
     assert "accessToken" not in reply.json()
 
 
+async def test_push_error_has_a_description_only_when_the_caller_gave_one(flow: Flow) -> None:
+    """As the spec says for push mode: error_description and error_uri appear only when
+    errorDescription and errorUri were given."""
+    ticket, auth_req_id = await flow.auth_req_id(PUSH)
+    reply = await flow.complete(ticket, "ACCESS_DENIED")
+    assert reply.content() == {"error": "access_denied", "auth_req_id": auth_req_id}
+
+
 async def test_complete_uses_the_ticket_up(flow: Flow) -> None:
     """A second complete of one ticket is SERVER_ERROR with UNKNOWN_TICKET."""
     ticket, _ = await flow.auth_req_id(POLL)
@@ -176,7 +184,7 @@ async def test_denial_needs_no_subject(flow: Flow) -> None:
     [
         (POLL, "SERVER_ERROR", None),
         (PING, "NOTIFICATION", {"auth_req_id"}),
-        (PUSH, "NOTIFICATION", {"error", "error_description", "auth_req_id"}),
+        (PUSH, "NOTIFICATION", {"error", "auth_req_id"}),
     ],
     ids=["poll", "ping", "push"],
 )

@@ -142,3 +142,13 @@ async def test_fail_after_issue_deletes_the_ticket(emulator: AuthleteEmulator, f
     assert reply.json()["action"] == "FORBIDDEN"
     assert not emulator.tickets.has_ticket(ticket)
     assert (await flow.complete(ticket)).json()["action"] == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize(
+    "setting", ["auth_req_id_duration", "polling_interval", "access_token_duration"]
+)
+@pytest.mark.parametrize("value", [0, -5, 2.5, True])
+def test_settings_refuse_durations_that_are_not_whole_seconds(setting: str, value: object) -> None:
+    """Every duration and the interval are whole seconds of 1 or more."""
+    with pytest.raises(ValueError, match=f"{setting} must be a whole number"):
+        ServiceSettings(**{setting: value})  # type: ignore[arg-type]

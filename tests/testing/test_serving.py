@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from typing import Any
 
 import aiohttp
 import pytest
@@ -26,10 +27,10 @@ from aioauthlete import (
 )
 from aioauthlete.testing import AuthleteEmulator, RunningEmulator
 from aioauthlete.testing import pytest_plugin as plugin_module
-from tests.testing.support import EXTRA_SERVICE_ID, SECRET, TOKEN
+from tests.testing.support import EXTRA_SERVICE_ID, SECRET, TOKEN, ciba_request
 
 
-def _post_sync(url: str, body: dict[str, str], authorization: str) -> tuple[int, dict[str, str]]:
+def _post_sync(url: str, body: dict[str, str], authorization: str) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),
@@ -209,6 +210,25 @@ def test_fixture_options_can_be_overridden(authlete_emulator: RunningEmulator) -
     assert emulator.service_id == "42"
     assert emulator.accept_any_ticket is True
     assert authlete_emulator.client_kwargs()["service_id"] == "42"
+
+
+def test_fixture_exposes_clients_users_and_auth_requests(
+    authlete_emulator: RunningEmulator,
+) -> None:
+    """The fixture's shortcuts reach the registered clients, the users and the issued
+    auth_req_ids, for a sync test driving the flow over urllib."""
+    kwargs = authlete_emulator.client_kwargs()
+    poll = authlete_emulator.clients.first()
+    assert poll is not None
+    url = f"{authlete_emulator.base_url}/api/{kwargs['service_id']}/backchannel/authentication"
+    parameters = ciba_request(poll)
+    bearer = f"Bearer {kwargs['access_token']}"
+    _, started = _post_sync(url, {"parameters": parameters}, bearer)
+    _, issued = _post_sync(url + "/issue", {"ticket": started["ticket"]}, bearer)
+    assert issued["authReqId"] in authlete_emulator.auth_requests
+    user = authlete_emulator.users.identify(started["hintType"], started["hint"])
+    assert user is not None
+    assert user.login == "alice"
 
 
 # -- packaging and the command line ----------------------------------------------------------

@@ -7,8 +7,8 @@ import io
 import aiohttp
 import pytest
 
-from aioauthlete.testing import AuthleteEmulator, EmulatorStats
-from tests.testing.support import TOKEN, Caller
+from aioauthlete.testing import DEFAULT_POLL_CLIENT, AuthleteEmulator, EmulatorStats
+from tests.testing.support import TOKEN, Caller, Flow
 
 
 async def test_stats_count_requests_statuses_and_ticket_hits(
@@ -72,15 +72,17 @@ async def test_snapshot_is_detached_from_later_requests(
     assert emulator.stats.requests == 2
 
 
-async def test_emulator_reset_clears_tickets_faults_and_stats(
-    emulator: AuthleteEmulator, api: Caller
+async def test_emulator_reset_clears_tickets_auth_req_ids_faults_and_stats(
+    emulator: AuthleteEmulator, api: Caller, flow: Flow
 ) -> None:
     """emulator.reset() returns it to a fresh state between test phases."""
     emulator.tickets.issue_tickets(2)
+    await flow.auth_req_id(DEFAULT_POLL_CLIENT)
     emulator.faults.fail_next(1)
     await api.fail("t")
     emulator.reset()
     assert (len(emulator.tickets), emulator.faults.pending, emulator.stats.requests) == (0, 0, 0)
+    assert len(emulator.auth_requests) == 0
 
 
 def test_negative_history_is_refused() -> None:

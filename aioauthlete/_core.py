@@ -15,18 +15,16 @@ from typing import Any, Self, TypeVar
 import aiohttp
 
 from ._backoff import RetryBudget
-from ._config import check_credentials, check_ssl_context, env_settings, resolve_base_url
+from ._config import check_ssl_context, env_settings
 from ._gate import Gate
 from ._operation import Operation
 from ._policies import RetryPolicy, TimeoutPolicy
-from ._protocol import ServiceConnection
+from ._protocol import DEFAULT_MAX_BODY
 from ._retry import Answered, Pacer, Retrier, client_closed
 from ._transport import connect_timeout, open_session, post
-from ._version import user_agent
+from .protocol import Service
 
 Resp = TypeVar("Resp")
-
-DEFAULT_MAX_BODY = 1 << 20
 
 
 class ClientCore:
@@ -53,22 +51,21 @@ class ClientCore:
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
     ) -> None:
-        url = resolve_base_url(base_url, region)
-        check_credentials(api_version, service_id, access_token, api_secret)
-        if max_connections < 1:
-            raise ValueError("max_connections must be 1 or more")
-        if max_body_size < 1:
-            raise ValueError("max_body_size must be 1 or more")
-        if ssl is not None:
-            check_ssl_context(ssl)
-        self._service = ServiceConnection(
-            base_url=url,
+        # The protocol layer's Service checks the URL, the credentials and the cap, and
+        # builds every request: the client is one transport of it.
+        self._service = Service(
             service_id=service_id,
-            api_version=api_version,
             access_token=access_token,
             api_secret=api_secret,
-            user_agent=user_agent(),
+            base_url=base_url,
+            region=region,
+            api_version=api_version,
+            max_body_size=max_body_size,
         )
+        if max_connections < 1:
+            raise ValueError("max_connections must be 1 or more")
+        if ssl is not None:
+            check_ssl_context(ssl)
         self._api_version = api_version
         self._retry = retry if retry is not None else RetryPolicy()
         self._timeout = timeout if timeout is not None else TimeoutPolicy()
@@ -189,12 +186,7 @@ class ClientCore:
         Runs for every call, so the usual case (an open client in its own loop, the
         client's timeouts) reads prebuilt values and checks nothing twice.
         """
-        prepared = self._service.prepare(operation, request)
-        if len(prepared.body) > self._max_body:
-            raise ValueError(
-                f"the request body is {len(prepared.body):,} bytes, over the "
-                f"{self._max_body:,}-byte cap (max_body_size); nothing was sent"
-            )
+        prepared = self._service.prepare(operation, request)  # the body cap included
         bound = self._bound
         if bound is None or self._loop is not asyncio.get_running_loop():
             if self._closed:

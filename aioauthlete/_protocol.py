@@ -14,7 +14,7 @@ from typing import Any, Final, Generic, TypeVar
 from multidict import CIMultiDict
 
 from ._answer import JSON_TYPE
-from ._errors import AuthleteError
+from ._errors import AuthleteError, AuthleteResponseError
 from ._operation import FormRequest, Operation
 from ._redact import CredentialMask, masking_ticket, ticket_ref
 from ._validate import check_service_id
@@ -23,6 +23,8 @@ Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 
 FORM_TYPE: Final = "application/x-www-form-urlencoded"
+#: The default cap on a request's body and on an answer's (``max_body_size``).
+DEFAULT_MAX_BODY: Final = 1 << 20
 
 
 class RedactedHeaders(CIMultiDict[str]):
@@ -50,6 +52,7 @@ class PreparedRequest(Generic[Req, Resp]):
         "body",
         "credentials",
         "headers",
+        "max_body",
         "model",
         "operation",
         "service_id",
@@ -66,6 +69,7 @@ class PreparedRequest(Generic[Req, Resp]):
         body: bytes,
         service_id: str,
         credentials: CredentialMask,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.operation = operation
         #: The request model the body was built from (what names the call, its secrets).
@@ -76,6 +80,8 @@ class PreparedRequest(Generic[Req, Resp]):
         self.service_id = service_id
         #: Masks the credentials in the answer's body before it is decoded.
         self.credentials = credentials
+        #: The largest answer body to read: a longer one is an unusable answer.
+        self.max_body = max_body
         #: The HTTP status of the last answer read (0 before one), for the log record.
         self.status = 0
 
@@ -88,6 +94,23 @@ class PreparedRequest(Generic[Req, Resp]):
     def named(self) -> tuple[str, str] | None:
         """What names the call (``("ticket", value)``), raw: for logs, hash it."""
         return self.operation.names(self.model)
+
+    def answer(
+        self, status: int, content_type: str | None, body: bytes, retry_after: str | None
+    ) -> Resp:
+        """The response one HTTP answer stands for, or raise the error it stands for.
+
+        The one path from bytes read to a response, whatever the transport: a body over
+        ``max_body`` is refused, and an echoed credential is masked before anything is
+        decoded (so no field of the response or the error carries it). Headers are as
+        sent (``None`` when absent). The errors raised are not yet scrubbed: the caller
+        passes them through ``scrub`` (the retry loop does, for every failure).
+        """
+        if len(body) > self.max_body:
+            raise too_large(status, self.max_body)
+        if self.credentials.find(body) is not None:
+            body = self.credentials.body(body)
+        return self.operation.decode(status, content_type, body, retry_after)
 
     def scrub(self, error: AuthleteError) -> AuthleteError:
         """*error* with the credentials, the request's secrets and the value that names
@@ -124,6 +147,7 @@ class ServiceConnection:
         "_credentials",
         "_form_headers",
         "_json_headers",
+        "_max_body",
         "_service_id",
         "_urls",
         "_v3",
@@ -138,8 +162,10 @@ class ServiceConnection:
         access_token: str | None,
         api_secret: str | None,
         user_agent: str,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self._base = base_url.rstrip("/")
+        self._max_body = max_body
         self._service_id = check_service_id(service_id)
         self._v3 = api_version == "V3"
         if self._v3:
@@ -181,7 +207,7 @@ class ServiceConnection:
         self, operation: Operation[Req, Resp], request: object
     ) -> PreparedRequest[Req, Resp]:
         """Serialise *request* for *operation*; raise ``ValueError``/``TypeError`` before
-        any I/O if it is bad."""
+        any I/O if it is bad, or if its body is over the cap."""
         if isinstance(request, operation.request):  # the usual: JSON to the client's service
             url = self._urls.get(operation)
             if url is None:
@@ -190,6 +216,8 @@ class ServiceConnection:
                 body = operation.encode_json(request)
             except UnicodeEncodeError:
                 raise _not_unicode() from None
+            if len(body) > self._max_body:
+                raise _body_over_cap(len(body), self._max_body)
             return PreparedRequest(
                 operation,
                 request,
@@ -198,6 +226,7 @@ class ServiceConnection:
                 body,
                 self._service_id,
                 self._credentials,
+                self._max_body,
             )
         form = request if isinstance(request, FormRequest) else operation.other_shapes(request)
         if form is None or not isinstance(form.body, operation.request):
@@ -222,6 +251,8 @@ class ServiceConnection:
             body = operation.encode_form(form.body)
         except UnicodeEncodeError:
             raise _not_unicode() from None
+        if len(body) > self._max_body:
+            raise _body_over_cap(len(body), self._max_body)
         return PreparedRequest(
             operation,
             form.body,
@@ -230,7 +261,20 @@ class ServiceConnection:
             body,
             service_id,
             self._credentials,
+            self._max_body,
         )
+
+
+def too_large(status: int, max_body: int) -> AuthleteResponseError:
+    """The error of an answer whose body is over the cap (however the transport saw it)."""
+    return AuthleteResponseError(status=status, problem=f"body exceeds the {max_body}-byte cap")
+
+
+def _body_over_cap(size: int, max_body: int) -> ValueError:
+    return ValueError(
+        f"the request body is {size:,} bytes, over the {max_body:,}-byte cap "
+        "(max_body_size); nothing was sent"
+    )
 
 
 def _not_unicode() -> ValueError:

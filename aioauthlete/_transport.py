@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import hdrs
 
-from ._errors import AuthleteResponseError, AuthleteTimeoutError, AuthleteTransportError
-from ._protocol import PreparedRequest
+from ._errors import AuthleteTimeoutError, AuthleteTransportError
+from ._protocol import PreparedRequest, too_large
 from ._redact import forget_locals
 
 #: Kept below the idle timeouts of common load balancers, so that a pooled connection is
@@ -110,9 +110,8 @@ async def post(
         raise
     else:
         retry_after = headers.get(hdrs.RETRY_AFTER) if status >= 400 else None
-        if request.credentials.find(body) is not None:  # an echoed credential is not decoded
-            body = request.credentials.body(body)
-        return request.operation.decode(status, headers.get(hdrs.CONTENT_TYPE), body, retry_after)
+        # The path every transport shares: the cap, echoed credentials masked, decoding.
+        return request.answer(status, headers.get(hdrs.CONTENT_TYPE), body, retry_after)
     raise error
 
 
@@ -125,20 +124,16 @@ async def _read_capped(response: aiohttp.ClientResponse, max_body: int) -> bytes
     length = response.content_length
     if length is not None and length > max_body:
         response.close()
-        raise _too_large(response.status, max_body)
+        raise too_large(response.status, max_body)
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_any():
         size += len(chunk)
         if size > max_body:
             response.close()
-            raise _too_large(response.status, max_body)
+            raise too_large(response.status, max_body)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _too_large(status: int, max_body: int) -> AuthleteResponseError:
-    return AuthleteResponseError(status=status, problem=f"body exceeds the {max_body}-byte cap")
 
 
 def describe(exc: BaseException) -> str:

@@ -110,13 +110,17 @@ class NotificationSender:
 
     async def deliver(self, response: BackchannelAuthenticationCompleteResponse) -> Delivery:
         """Send the notification *response* asks for, by its delivery mode's rule."""
-        return await self.notify(
-            response.client_notification_endpoint,
-            response.client_notification_token,
-            response.response_content or "",
-            mode=response.delivery_mode,
-            auth_req_id=response.auth_req_id,
-        )
+        try:
+            return await self.notify(
+                response.client_notification_endpoint,
+                response.client_notification_token,
+                response.response_content or "",
+                mode=response.delivery_mode,
+                auth_req_id=response.auth_req_id,
+            )
+        except BaseException as exc:  # a cancellation: notify's frame holds token and tokens
+            forget_locals(exc)
+            raise
 
     async def notify(
         self,
@@ -138,7 +142,11 @@ class NotificationSender:
             return self._told(refused, mode, None, auth_req_id)
         headers = {**JSON_NO_STORE, "Authorization": _Bearer(f"Bearer {token}")}
         del token
-        outcome = await self._attempts(endpoint, headers, content.encode(), mode)
+        try:
+            outcome = await self._attempts(endpoint, headers, content.encode(), mode)
+        except BaseException as exc:  # a cancellation: the frames below hold the content
+            forget_locals(exc)
+            raise
         return self._told(outcome, mode, endpoint, auth_req_id)
 
     def _refusal(self, endpoint: str | None, token: str | None) -> Delivery | None:

@@ -123,3 +123,24 @@ def test_client(**options: Any) -> AuthleteClient:
 
 
 test_client.__test__ = False  # type: ignore[attr-defined]  # not a test, whatever its name
+
+
+class SkippedWaits:
+    """Backoff sleeps that take no real time but are recorded; the clock is the real one
+    plus every skipped wait, so deadlines see both."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        import time
+
+        return time.monotonic() + self.offset
+
+    async def sleep(self, seconds: float) -> None:
+        import asyncio
+
+        self.sleeps.append(seconds)
+        self.offset += seconds
+        await asyncio.sleep(0)

@@ -69,7 +69,8 @@ def fail_reason(mocked: aioresponses) -> str:
 
 
 @pytest.mark.parametrize(
-    ("action", "status"), [("BAD_REQUEST", 400), ("UNAUTHORIZED", 401), ("INTERNAL_SERVER_ERROR", 500)]
+    ("action", "status"),
+    [("BAD_REQUEST", 400), ("UNAUTHORIZED", 401), ("INTERNAL_SERVER_ERROR", 500)],
 )
 async def test_an_error_action_is_forwarded_with_its_status_headers_and_content(
     mocked: aioresponses,
@@ -166,7 +167,9 @@ async def test_an_unknown_user_fails_the_ticket_and_answers_the_fail_response(
     hooks = ScriptedHooks(user=None)
     answers_identification(mocked)
     content = '{"error":"unknown_user_id"}'
-    mocked.post(FAIL_URL, payload={"resultCode": "A", "action": "BAD_REQUEST", "responseContent": content})
+    mocked.post(
+        FAIL_URL, payload={"resultCode": "A", "action": "BAD_REQUEST", "responseContent": content}
+    )
     async with CompleteHandler(client) as complete:
         handler = BackchannelAuthenticationHandler(client, hooks, complete=complete)
         answer = await handler.handle(REQUEST)
@@ -248,7 +251,8 @@ async def test_an_invalid_binding_message_fails_the_ticket(
 
 
 @pytest.mark.parametrize(
-    "hook", ["find_user", "is_login_hint_token_expired", "is_valid_user_code", "is_valid_binding_message"]
+    "hook",
+    ["find_user", "is_login_hint_token_expired", "is_valid_user_code", "is_valid_binding_message"],
 )
 async def test_a_hook_that_raises_fails_the_ticket_as_a_server_error(
     mocked: aioresponses,
@@ -257,9 +261,7 @@ async def test_a_hook_that_raises_fails_the_ticket_as_a_server_error(
     watch: Watch,
     hook: str,
 ) -> None:
-    answers_identification(
-        mocked, hintType="LOGIN_HINT_TOKEN", hint=HINT_TOKEN, userCode=USER_CODE
-    )
+    answers_identification(mocked, hintType="LOGIN_HINT_TOKEN", hint=HINT_TOKEN, userCode=USER_CODE)
     content = '{"error":"server_error"}'
     mocked.post(
         FAIL_URL,
@@ -366,7 +368,8 @@ async def test_an_invalid_ticket_at_issue_is_forwarded_and_starts_nothing(
     answers_identification(mocked)
     content = '{"error":"server_error"}'
     mocked.post(
-        ISSUE_URL, payload={"resultCode": "A", "action": "INVALID_TICKET", "responseContent": content}
+        ISSUE_URL,
+        payload={"resultCode": "A", "action": "INVALID_TICKET", "responseContent": content},
     )
     answer = await handler.handle(REQUEST)
     assert (answer.status, answer.body) == (500, content)

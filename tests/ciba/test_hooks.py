@@ -8,7 +8,11 @@ import time
 
 import pytest
 
-from aioauthlete import BackchannelAuthenticationResponse, HintType
+from aioauthlete import (
+    BackchannelAuthenticationAction,
+    BackchannelAuthenticationResponse,
+    HintType,
+)
 from aioauthlete.ciba import BINDING_MESSAGE_MAX, BackchannelHooksAdapter, DeviceRequest
 from aioauthlete.ciba._hooks import jwt_expiry
 from tests.ciba.support import AUTH_REQ_ID, TICKET, USER_CODE
@@ -83,7 +87,10 @@ def test_the_expiry_is_read_without_padding() -> None:
 
 def test_the_device_request_repr_hides_the_ticket_code_and_user() -> None:
     authentication = BackchannelAuthenticationResponse(
-        result_code="A", action="USER_IDENTIFICATION", ticket=TICKET, user_code=USER_CODE
+        result_code="A",
+        action=BackchannelAuthenticationAction.USER_IDENTIFICATION,
+        ticket=TICKET,
+        user_code=USER_CODE,
     )
     device = DeviceRequest(
         ticket=TICKET,

@@ -28,19 +28,20 @@ delivery mode gets from complete. Everything below is a guess, made here once.
    {"error":"server_error","error_description":"<resultMessage>"}, modelled on other
    Authlete APIs, which put their result message in error_description. The caller's
    errorDescription and errorUri are not echoed in that case.
-2. Wrong request parameters (the spec's case "the request parameters of the API call
-   were wrong"): 200 with the action each API names for it (complete: SERVER_ERROR; the
-   others: INTERNAL_SERVER_ERROR), and a result per case: MISSING_TICKET (ticket absent, null or empty), UNKNOWN_REASON
-   (reason not one of the nine values), BAD_PARAMETER (a field not of its documented
-   type), and the *_MISSING_PARAMETERS, *_UNKNOWN_RESULT and *_MISSING_SUBJECT rows of
-   the other APIs. The fail schema lists ticket as required while its description calls
-   it optional; the emulator takes it as required. A null or empty reason counts as
-   omitted (SERVER_ERROR); a null or empty errorDescription/errorUri is left out.
-   Parameters are checked before a ticket is touched, so a wrong call changes nothing.
-   In a form body the first of repeated keys wins; a field that is a list takes every
-   value of its repeated key, a number is decimal digits, a flag is true or false, and
-   a field that is an object or a list of objects (properties) cannot be sent (it is a
-   BAD_PARAMETER). Fields the emulator does not know are ignored.
+2. Wrong request parameters (the spec's case "the request parameters of the API call were
+   wrong"): 200 with the action each API names for it (complete: SERVER_ERROR; the
+   others: INTERNAL_SERVER_ERROR), and a result per case: MISSING_TICKET (ticket absent,
+   null or empty), UNKNOWN_REASON (reason not one of the nine values), BAD_PARAMETER (a
+   field not of its documented type), and the *_MISSING_PARAMETERS, *_UNKNOWN_RESULT and
+   *_MISSING_SUBJECT rows of the other APIs. The fail schema lists ticket as required
+   while its description calls it optional; the emulator takes it as required. A null or
+   empty reason counts as omitted (SERVER_ERROR); a null or empty
+   errorDescription/errorUri is left out. Parameters are checked before a ticket is
+   touched, so a wrong call changes nothing. In a form body the first of repeated keys
+   wins; a field that is a list takes every value of its repeated key, a number is
+   decimal digits, a flag is true or false, and a field that is an object or a list of
+   objects (properties) cannot be sent (it is a BAD_PARAMETER). Fields the emulator does
+   not know are ignored.
 3. A body that cannot be read (JSON that does not parse, nests deeper than the decoder
    follows or is not an object, bytes that are not UTF-8, a content type other than JSON
    or form): 400 with that API's UNREADABLE_BODY. Credentials are checked first. A

@@ -68,10 +68,10 @@ def test_a_wrong_token_stops_the_batch_after_the_first_answers(
 
 
 @pytest.mark.parametrize(
-    ("service_id", "path", "hint"),
+    ("service_id", "path", "status", "hint"),
     [
-        ("4711", "", "has no service 4711"),
-        (None, "/api", "ends in /api, which the client adds itself"),
+        ("4711", "", "HTTP 403 Forbidden", "may not fail tickets of service 4711"),
+        (None, "/api", "HTTP 404 Not Found", "ends in /api, which the client adds itself"),
     ],
 )
 def test_a_wrong_service_or_url_stops_with_a_hint(
@@ -80,9 +80,11 @@ def test_a_wrong_service_or_url_stops_with_a_hint(
     tmp_path: Path,
     service_id: str | None,
     path: str,
+    status: str,
     hint: str,
 ) -> None:
-    """404 for every ticket: the batch stops, and the hint names the likely mistake."""
+    """403 (a service the token does not cover) or 404 (a path nobody serves) for every
+    ticket: the batch stops, and the hint names the likely mistake."""
     source = write_lines(tmp_path / "in.txt", env.tickets.issue_tickets(200))
     flags = ["--base-url", env.base_url + path]
     if service_id is not None:
@@ -90,7 +92,7 @@ def test_a_wrong_service_or_url_stops_with_a_hint(
     ran = run_cli(capsys, *_batch(source, tmp_path / "out.jsonl", *flags))
     assert ran.status == 2
     assert env.stats.requests <= MOST_SENT
-    assert "HTTP 404 Not Found" in ran.err
+    assert status in ran.err
     assert hint in ran.err
     assert "HTTP 404 404" not in ran.err
 

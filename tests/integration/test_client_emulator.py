@@ -109,16 +109,18 @@ async def test_wrong_token_is_a_definitive_401(emulator: AuthleteEmulator, base_
     assert emulator.stats.requests == 1
 
 
-async def test_unknown_service_reads_the_numeric_result_code(
+async def test_service_the_token_does_not_cover_is_a_definitive_403(
     emulator: AuthleteEmulator, base_url: str
 ) -> None:
-    """A 404 with the spec's numeric resultCode becomes result_code '404'."""
+    """The emulator answers a service the token does not cover with 403 and a result
+    body (the spec's numeric 404 is read as text by the unit tests of the protocol)."""
     kwargs = emulator.client_kwargs(base_url)
     kwargs["service_id"] = "999"
     async with AuthleteClient(**kwargs) as client:
         with pytest.raises(AuthleteApiError) as info:
             await client.backchannel_authentication_fail(request("t"))
-    assert (info.value.status, info.value.result_code) == (404, "404")
+    assert (info.value.status, info.value.result_code) == (403, "A001293")
+    assert emulator.stats.requests == 1
 
 
 async def test_503_with_retry_after_is_retried_to_an_answer(

@@ -164,16 +164,16 @@ async def test_wrong_token_is_a_definitive_401_without_the_token(
     assert canary.ticket in emulator.tickets
 
 
-async def test_unknown_service_gets_the_specs_numeric_404(
+async def test_service_the_token_does_not_cover_gets_a_definitive_403(
     emulator: AuthleteEmulator,
     emulator_url: str,
     client_factory: ClientFactory,
     canary: Canary,
     watch: Watch,
 ) -> None:
-    """Row 18: the spec's 404 carries a numeric resultCode; it arrives as text, once."""
+    """Row 18: a service the token does not cover is a 403 with a result body, once."""
     assert SERVICE_ID != "1234"
     client = await client_factory(emulator_url, service_id="1234")
     error = await watch.fails(AuthleteApiError, client)
-    assert (error.status, error.result_code, error.attempts) == (404, "404", 1)
+    assert (error.status, error.result_code, error.attempts) == (403, "A001293", 1)
     assert emulator.stats.requests == 1

@@ -69,6 +69,12 @@ class Deadline:
         soft, hard = self._at - self._clock(), self.hard_at - self._loop.time()
         return soft if soft < hard else hard
 
+    def passed_after(self, delay: float) -> bool:
+        """Whether the deadline passes before *delay* seconds from now have (compared as
+        instants: ``now + delay`` against the deadline, not against a difference that
+        rounds differently)."""
+        return self._clock() + delay >= self._at or self._loop.time() + delay >= self.hard_at
+
 
 class Retrier:
     """Runs attempts under one client's budget, with injectable sleep, clock and randomness.
@@ -200,7 +206,7 @@ class Retrier:
             if number >= retry.attempts:
                 return "attempts exhausted"
             return "not retryable or Retry-After above retry_after_max"
-        if delay >= deadline.left():
+        if deadline.passed_after(delay):
             return "backoff would pass the deadline"
         if not self.budget.try_spend(_cost(retry, error)):
             return "retry budget exhausted"

@@ -183,13 +183,22 @@ def quickstart() -> str:
             'web.AppKey("authlete", AuthleteClient)', '"authlete"', "NotAppKeyWarning", id="str-key"
         ),
         pytest.param(
-            '(await request.json())["ticket"]',
-            'request["authlete_ticket"]',
-            "assert answer.status == 403",
-            id="ticket-from-nowhere",
+            "result=CompleteResult.AUTHORIZED",
+            "result=CompleteResult.ACCESS_DENIED",
+            "assert tokens.status == 200",
+            id="device-denies",
         ),
         pytest.param(
-            "app.cleanup_ctx.append(authlete)", "", "assert answer.status", id="no-cleanup-ctx"
+            "reason = FailReason.UNKNOWN_USER_ID",
+            "reason = FailReason.ACCESS_DENIED",
+            "assert nobody.status == 400",
+            id="wrong-fail-reason",
+        ),
+        pytest.param(
+            "app.cleanup_ctx.append(authlete)",
+            "",
+            "assert asked.status == 200",
+            id="no-cleanup-ctx",
         ),
     ],
 )

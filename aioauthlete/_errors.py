@@ -31,9 +31,9 @@ class AuthleteError(Exception):
     """The root of every error aioauthlete raises on purpose.
 
     ``attempts`` is how many attempts the call made. ``ambiguous`` is True when at least
-    one of them may have reached Authlete without an answer coming back: the ticket may or
-    may not have been deleted. The fail call converges, so that is benign, but it is not a
-    success either.
+    one of them may have reached Authlete without an answer coming back: Authlete may or
+    may not have acted on it (failed the ticket, minted the tokens). For an operation that
+    converges (fail, say) that is benign, but it is not a success either.
     """
 
     #: The attributes that may hold text a server sent.
@@ -46,7 +46,8 @@ class AuthleteError(Exception):
 
     def _mask_server_texts(self, mask: Callable[[str], str]) -> None:
         """Pass every text that came from a server through *mask* (the client's
-        credentials and the call's ticket out), before the error leaves the client."""
+        credentials and the value that names the call out), before the error leaves the
+        client."""
         for name in self._server_texts:
             value = getattr(self, name)
             if value:
@@ -134,7 +135,7 @@ class AuthleteTransportError(AuthleteError):
     """No answer came back: the connection failed, broke, or the HTTP was garbled.
 
     ``may_have_reached`` says whether Authlete may have received the request (the same as
-    ``ambiguous``): False means the ticket certainly still exists. ``detail`` names the
+    ``ambiguous``): False means Authlete certainly did not act on it. ``detail`` names the
     underlying failure (``"ServerDisconnectedError: Server disconnected"``) without its
     request headers. ``retryable`` is False for failures a retry cannot fix, such as a TLS
     certificate that does not verify.

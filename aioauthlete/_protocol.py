@@ -16,7 +16,7 @@ from multidict import CIMultiDict
 from ._answer import JSON_TYPE
 from ._errors import AuthleteError, AuthleteResponseError
 from ._operation import FormRequest, Operation
-from ._redact import CredentialMask, masking_ticket, ticket_ref
+from ._redact import CredentialMask, masking_named, ticket_ref
 from ._validate import check_service_id
 
 Req = TypeVar("Req")
@@ -121,7 +121,7 @@ class PreparedRequest(Generic[Req, Resp]):
         ).text
         named = self.named
         if named is not None:
-            mask = masking_ticket(mask, named[1])
+            mask = masking_named(mask, named[1])
         error._mask_server_texts(mask)
         return error
 

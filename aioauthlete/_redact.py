@@ -114,8 +114,9 @@ class CredentialMask:
         return text if self._pattern is None else self._pattern.sub(REDACTED, text)
 
 
-def masking_ticket(mask: Callable[[str], str], ticket: str) -> Callable[[str], str]:
-    """*mask*, and also *ticket* replaced by its reference (as in a repr)."""
+def masking_named(mask: Callable[[str], str], ticket: str) -> Callable[[str], str]:
+    """*mask*, and also *ticket* (or whatever value names the call: an ``auth_req_id``)
+    replaced by its reference, as in a repr."""
     shown = repr(RedactedTicket(ticket))
 
     def masked(text: str) -> str:

@@ -171,7 +171,7 @@ def map_exception(exc: BaseException) -> AuthleteTransportError:
     happen before the request leaves: not sent, retried. TLS failures are not sent and not
     retried: a certificate does not verify itself on a second try. Everything after the
     request may have left (reset, disconnect, read or attempt timeout, a truncated body, a
-    garbled status line) is ambiguous: Authlete may have deleted the ticket.
+    garbled status line) is ambiguous: Authlete may have acted on it.
     """
     detail = describe(exc)
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch | _ssl.SSLError):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aioauthlete._redact import REDACTED, CredentialMask, masking_ticket
+from aioauthlete._redact import REDACTED, CredentialMask, masking_named
 
 #: Credentials travel in headers: visible ASCII only (as the client checks).
 credentials = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8)
@@ -74,7 +74,7 @@ def test_longer_forms_are_masked_before_the_shorter_ones_inside_them() -> None:
 
 def test_an_echoed_ticket_becomes_its_reference() -> None:
     """The call's ticket is shown as its short hash, as in every repr."""
-    masked = masking_ticket(CredentialMask(["tok-12345678"]).text, "TKT-00001")
+    masked = masking_named(CredentialMask(["tok-12345678"]).text, "TKT-00001")
     text = masked("ticket TKT-00001 with tok-12345678")
     assert "TKT-00001" not in text
     assert text.startswith("ticket <ticket ")
@@ -83,6 +83,6 @@ def test_an_echoed_ticket_becomes_its_reference() -> None:
 
 def test_values_too_short_to_be_real_are_not_masked() -> None:
     """A one-letter ticket or token would mask every word holding that letter."""
-    mask = masking_ticket(CredentialMask(["tok"]).text, "t")
+    mask = masking_named(CredentialMask(["tok"]).text, "t")
     assert mask("cannot connect to the host: tok") == "cannot connect to the host: tok"
     assert CredentialMask(["t"]).body(b'{"t":"t"}') == b'{"t":"t"}'

@@ -13,7 +13,10 @@ import pytest
 from aioresponses import aioresponses
 
 from aioauthlete import AuthleteClient
-from tests.ciba.support import CANARIES, test_client
+from aioauthlete.ciba import BackchannelAuthenticationHandler, CompleteHandler, NotificationSender
+from tests.ciba.delivering import FAST
+from tests.ciba.hooks import ScriptedHooks
+from tests.ciba.support import CANARIES, SkippedWaits, test_client
 
 
 class Recorder(logging.Handler):
@@ -89,3 +92,33 @@ def mocked() -> Iterator[aioresponses]:
 async def client() -> AsyncIterator[AuthleteClient]:
     async with test_client() as c:
         yield c
+
+
+@pytest.fixture
+def hooks() -> ScriptedHooks:
+    return ScriptedHooks()
+
+
+@pytest.fixture
+async def handler(
+    client: AuthleteClient, hooks: ScriptedHooks
+) -> AsyncIterator[BackchannelAuthenticationHandler[str]]:
+    """A backchannel handler with the scripted hooks; closed (its steps cancelled) after."""
+    async with (
+        CompleteHandler(client) as complete,
+        BackchannelAuthenticationHandler(client, hooks, complete=complete) as handler,
+    ):
+        yield handler
+
+
+@pytest.fixture
+def waits() -> SkippedWaits:
+    return SkippedWaits()
+
+
+@pytest.fixture
+async def sender(waits: SkippedWaits) -> AsyncIterator[NotificationSender]:
+    async with NotificationSender(
+        policy=FAST, sleep=waits.sleep, clock=waits.clock, random=lambda: 0.5
+    ) as s:
+        yield s

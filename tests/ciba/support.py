@@ -7,15 +7,21 @@ handed to ``watch.add``.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import time
 import urllib.parse
 import uuid
 from typing import Any
 
+from aioresponses import aioresponses
+
 from aioauthlete import AuthleteClient, Operation
+from aioauthlete.ciba import ClientRequest
 from aioauthlete.operations import AUTHENTICATION, COMPLETE, FAIL, ISSUE, TOKEN
-from tests.helpers import SERVICE_ID
+from tests.helpers import SERVICE_ID, FakeTime
+from tests.unit.calls import sent_json
 
 
 def _canary(prefix: str) -> str:
@@ -109,15 +115,14 @@ def completed(action: str = "NO_ACTION", **fields: Any) -> dict[str, Any]:
 
 
 def test_client(**options: Any) -> AuthleteClient:
-    """A client aimed at aioresponses' Authlete with the canary token."""
-    from tests.helpers import FakeTime
-
-    time = FakeTime()
+    """A client aimed at aioresponses' Authlete with the canary token, whose retries
+    wait on a fake clock."""
+    fake = FakeTime()
     kwargs: dict[str, Any] = {
         "service_id": SERVICE_ID,
         "access_token": TOKEN_,
-        "sleep": time.sleep,
-        "clock": time.clock,
+        "sleep": fake.sleep,
+        "clock": fake.clock,
     }
     return AuthleteClient(**{**kwargs, **options})
 
@@ -134,13 +139,25 @@ class SkippedWaits:
         self.sleeps: list[float] = []
 
     def clock(self) -> float:
-        import time
-
         return time.monotonic() + self.offset
 
     async def sleep(self, seconds: float) -> None:
-        import asyncio
-
         self.sleeps.append(seconds)
         self.offset += seconds
         await asyncio.sleep(0)
+
+
+#: A backchannel request of the canary client, with Basic credentials.
+REQUEST = ClientRequest(body=BODY, authorization=BASIC)
+
+
+def answers_identification(mocked: aioresponses, **fields: Any) -> None:
+    """Have the mocked Authlete answer the authentication call with USER_IDENTIFICATION."""
+    mocked.post(AUTHENTICATION_URL, payload=identification(**fields))
+
+
+def fail_reason(mocked: aioresponses) -> str:
+    """The reason of the one fail call sent."""
+
+    reason: str = sent_json(mocked, FAIL_URL)["reason"]
+    return reason

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from aioresponses import aioresponses
@@ -17,7 +16,6 @@ from aioauthlete.ciba import (
     DeliveryProblem,
     Denied,
     Failed,
-    NotificationPolicy,
     NotificationSender,
 )
 from tests.ciba.conftest import Watch
@@ -27,7 +25,6 @@ from tests.ciba.support import (
     COMPLETE_URL,
     NOTIFICATION_TOKEN,
     TICKET,
-    SkippedWaits,
     completed,
 )
 from tests.faults.fixtures import RawServerFactory
@@ -35,14 +32,6 @@ from tests.faults.scripts import respond
 from tests.unit.calls import sent, sent_json
 
 PUSHED = json.dumps({"auth_req_id": AUTH_REQ_ID, "access_token": ACCESS_TOKEN})
-
-
-@pytest.fixture
-async def sender() -> AsyncIterator[NotificationSender]:
-    waits = SkippedWaits()
-    policy = NotificationPolicy(total=2.0, attempt=0.5, connect=0.3)
-    async with NotificationSender(policy=policy, sleep=waits.sleep, clock=waits.clock) as s:
-        yield s
 
 
 @pytest.fixture

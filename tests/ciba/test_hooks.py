@@ -103,3 +103,34 @@ def test_the_device_request_repr_hides_the_ticket_code_and_user() -> None:
     for hidden in (TICKET, USER_CODE, AUTH_REQ_ID, "Private Person"):
         assert hidden not in text
     assert "ticket=<" in text
+
+
+class PlainHooks:
+    """All five coroutines, no adapter: the protocol is structural."""
+
+    async def find_user(
+        self, hint_type: HintType | str | None, hint: str | None, sub: str | None
+    ) -> int | None:
+        return 7
+
+    async def is_login_hint_token_expired(self, login_hint_token: str) -> bool:
+        return False
+
+    async def is_valid_user_code(self, user: int, user_code: str) -> bool:
+        return True
+
+    async def is_valid_binding_message(self, binding_message: str) -> bool:
+        return True
+
+    async def start_authentication(self, device: DeviceRequest[int]) -> None:
+        return None
+
+
+def test_a_class_with_the_five_coroutines_serves_without_the_adapter() -> None:
+    from aioauthlete.ciba import BackchannelAuthenticationHandler, BackchannelHooks, CompleteHandler
+    from tests.ciba.support import test_client
+
+    hooks: BackchannelHooks[int] = PlainHooks()  # mypy checks the structure here
+    client = test_client()
+    handler = BackchannelAuthenticationHandler(client, hooks, complete=CompleteHandler(client))
+    assert handler.running == 0

@@ -30,6 +30,7 @@ from aioauthlete.ciba import (
     NotificationSender,
 )
 from tests.ciba.conftest import Watch
+from tests.ciba.delivering import never_answering
 from tests.ciba.hooks import ScriptedHooks
 from tests.ciba.support import (
     ACCESS_TOKEN,
@@ -51,7 +52,6 @@ from tests.ciba.support import (
     identification,
 )
 from tests.faults.fixtures import RawServerFactory
-from tests.faults.raw_server import RawConnection
 from tests.faults.scripts import respond
 
 LIBRARY = str(Path(aioauthlete.__file__).parent)
@@ -66,7 +66,7 @@ class Completing(ScriptedHooks):
         self.complete = complete
         self.outcomes: list[object] = []
 
-    async def start_authentication(self, device: object) -> None:  # type: ignore[override]
+    async def start_authentication(self, device: object) -> None:
         from aioauthlete.ciba import DeviceRequest
 
         assert isinstance(device, DeviceRequest)
@@ -130,13 +130,7 @@ async def test_a_cancelled_delivery_leaves_no_token_in_the_librarys_frames(
     raw_server_factory: RawServerFactory, watch: Watch
 ) -> None:
     arrived = asyncio.Event()
-
-    async def never_answering(conn: RawConnection) -> None:
-        if await conn.read_request() is not None:
-            arrived.set()
-            await conn.wait_client_gone()
-
-    server = await raw_server_factory(never_answering)
+    server = await raw_server_factory(never_answering(arrived))
     response = BackchannelAuthenticationCompleteResponse(
         result_code="A",
         action=CompleteAction.NOTIFICATION,

@@ -80,7 +80,7 @@ class CredentialMask:
     masked when they become part of an error.
     """
 
-    __slots__ = ("_needles", "_pattern", "_secrets", "find")
+    __slots__ = ("_needles", "_pattern", "_secrets", "_shown", "find")
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self._secrets = tuple(secrets)
@@ -90,6 +90,9 @@ class CredentialMask:
             escaped = json.dumps(text)[1:-1]
             forms.update((escaped, escaped.replace("/", "\\/")))
         longest_first = sorted(forms, key=len, reverse=True)  # a form may contain another
+        # What a masked value reads as; a secret inside REDACTED itself ("<redacte") would
+        # survive its own masking, so then asterisks (shorter than any masked value).
+        self._shown = "***" if any(form.lower() in REDACTED for form in forms) else REDACTED
         self._needles = tuple(form.encode() for form in longest_first)
         #: ``find(body)`` is not ``None`` when *body* holds a credential: a C call, which is
         #: all the usual answer costs (``body`` then does the masking).
@@ -99,10 +102,10 @@ class CredentialMask:
         self._pattern = re.compile(alternatives, re.IGNORECASE) if alternatives else None
 
     def body(self, data: bytes) -> bytes:
-        """*data* with every credential replaced by ``REDACTED`` (the usual body: as is)."""
+        """*data* with every credential masked (``REDACTED``; the usual body: as is)."""
         for needle in self._needles:
             if needle in data:
-                data = data.replace(needle, REDACTED.encode())
+                data = data.replace(needle, self._shown.encode())
         return data
 
     def plus(self, secrets: Iterable[str]) -> CredentialMask:
@@ -110,8 +113,8 @@ class CredentialMask:
         return CredentialMask((*self._secrets, *secrets))
 
     def text(self, text: str) -> str:
-        """*text* with every credential, in any case, replaced by ``REDACTED``."""
-        return text if self._pattern is None else self._pattern.sub(REDACTED, text)
+        """*text* with every credential, in any case, masked."""
+        return text if self._pattern is None else self._pattern.sub(self._shown, text)
 
 
 def masking_named(mask: Callable[[str], str], ticket: str) -> Callable[[str], str]:

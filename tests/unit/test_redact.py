@@ -86,3 +86,10 @@ def test_values_too_short_to_be_real_are_not_masked() -> None:
     mask = masking_named(CredentialMask(["tok"]).text, "t")
     assert mask("cannot connect to the host: tok") == "cannot connect to the host: tok"
     assert CredentialMask(["t"]).body(b'{"t":"t"}') == b'{"t":"t"}'
+
+
+def test_a_secret_inside_the_marker_is_masked_with_something_else() -> None:
+    """A secret that is part of ``<redacted>`` itself would survive its own masking."""
+    mask = CredentialMask(["<redacte"])
+    assert mask.text("x <redacte y") == "x *** y"
+    assert mask.body(b'{"m":"<redacte"}') == b'{"m":"***"}'

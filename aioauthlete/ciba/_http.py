@@ -78,6 +78,21 @@ class ClientRequest:
     url: str | None = text()
 
 
+def client_request(
+    body: bytes, headers: Mapping[str, str], *, client_certificate: str | None, url: str
+) -> ClientRequest:
+    """What an adapter read, as a ``ClientRequest``: the body as text (undecodable bytes
+    replaced, for Authlete to refuse), the ``Authorization`` and ``DPoP`` headers (from a
+    case-insensitive *headers*), the certificate and the URL."""
+    return ClientRequest(
+        body=body.decode("utf-8", "replace"),
+        authorization=headers.get("Authorization"),
+        client_certificate=client_certificate,
+        dpop=headers.get("DPoP"),
+        url=url,
+    )
+
+
 def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     """The client ID and secret of a ``Basic`` *authorization* header, or ``None``.
 

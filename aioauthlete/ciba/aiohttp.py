@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from ._http import ClientRequest, HttpAnswer
+from ._http import ClientRequest, HttpAnswer, client_request
 
 Handle = Callable[[ClientRequest], Awaitable[HttpAnswer]]
 
@@ -30,14 +30,11 @@ async def read_request(
     request: web.Request, *, client_certificate: str | None = None
 ) -> ClientRequest:
     """The handler's input: the body as text (undecodable bytes replaced, for Authlete to
-    refuse), the Authorization and DPoP headers, the URL, the client certificate."""
-    body = (await request.read()).decode("utf-8", "replace")
-    return ClientRequest(
-        body=body,
-        authorization=request.headers.get("Authorization"),
-        client_certificate=client_certificate or _peer_certificate(request),
-        dpop=request.headers.get("DPoP"),
-        url=str(request.url),
+    refuse), the Authorization and DPoP headers, the URL, and *client_certificate* or else
+    the one of the TLS connection."""
+    certificate = client_certificate or _peer_certificate(request)
+    return client_request(
+        await request.read(), request.headers, client_certificate=certificate, url=str(request.url)
     )
 
 

@@ -15,27 +15,24 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ._http import ClientRequest, HttpAnswer
+from ._http import ClientRequest, HttpAnswer, client_request
 
 Handle = Callable[[ClientRequest], Awaitable[HttpAnswer]]
 
 
 def _peer_certificate(request: Request) -> str | None:
-    tls = request.scope.get("extensions", {}).get("tls", {})
+    tls = (request.scope.get("extensions") or {}).get("tls")
     chain = tls.get("client_cert_chain") if isinstance(tls, dict) else None
     return chain[0] if chain and isinstance(chain[0], str) else None
 
 
 async def read_request(request: Request, *, client_certificate: str | None = None) -> ClientRequest:
     """The handler's input: the body as text (undecodable bytes replaced, for Authlete to
-    refuse), the Authorization and DPoP headers, the URL, the client certificate."""
-    body = (await request.body()).decode("utf-8", "replace")
-    return ClientRequest(
-        body=body,
-        authorization=request.headers.get("Authorization"),
-        client_certificate=client_certificate or _peer_certificate(request),
-        dpop=request.headers.get("DPoP"),
-        url=str(request.url),
+    refuse), the Authorization and DPoP headers, the URL, and *client_certificate* or else
+    the one of the TLS connection."""
+    certificate = client_certificate or _peer_certificate(request)
+    return client_request(
+        await request.body(), request.headers, client_certificate=certificate, url=str(request.url)
     )
 
 

@@ -1,0 +1,163 @@
+"""The Locust user's client: the library's operations over Locust's FastHttpSession.
+
+One attempt per call, no retries: a load test counts every failure instead of hiding it
+behind a second try (``AuthleteClient`` retries; this does not). Each call is one row of
+Locust's statistics, named after its method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from typing import Any, Final, TypeVar
+
+from locust.contrib.fasthttp import FastHttpSession
+
+from .._errors import AuthleteError
+from .._operation import FormRequest, Operation
+from .._operations._authentication import (
+    AUTHENTICATION,
+    BackchannelAuthenticationRequest,
+    BackchannelAuthenticationResponse,
+)
+from .._operations._complete import (
+    COMPLETE,
+    BackchannelAuthenticationCompleteRequest,
+    BackchannelAuthenticationCompleteResponse,
+)
+from .._operations._fail import FAIL, AnyFailRequest, BackchannelAuthenticationFailResponse
+from .._operations._issue import (
+    ISSUE,
+    BackchannelAuthenticationIssueRequest,
+    BackchannelAuthenticationIssueResponse,
+)
+from .._operations._token import TOKEN, TokenRequest, TokenResponse
+from ..protocol import Service
+from ._outcome import FailedCall, failure_message, read
+
+Resp = TypeVar("Resp")
+
+#: The statistics row of each operation: the name of its method.
+METHOD_NAMES: Final[dict[Operation[Any, Any], str]] = {
+    AUTHENTICATION: "backchannel_authentication",
+    ISSUE: "backchannel_authentication_issue",
+    FAIL: "backchannel_authentication_fail",
+    COMPLETE: "backchannel_authentication_complete",
+    TOKEN: "token",
+}
+
+#: Actions a call accepts as a success; ``None``: every documented one.
+Expected = Container[object] | None
+
+
+class AuthleteLocustClient:
+    """The operations of ``AuthleteClient``, blocking (gevent), recorded in Locust's stats.
+
+    Each method takes the library's request model (or a ``FormRequest`` of it) and returns
+    its typed response. Every documented action is a success, ``INTERNAL_SERVER_ERROR``
+    included, unless *expect* lists the actions that are (then any other is recorded as a
+    failure, ``unexpected action X``, and still returned). A call with no usable answer
+    (a transport error, a non-2xx status, an unusable answer) is recorded as a failure
+    under a short message (its class, status and result code) and raises the
+    ``AuthleteError``: catch it to end the flow quietly (it is counted already), or let
+    Locust log it. *name* replaces the method's name as the statistics row. A bad request
+    raises ``ValueError``/``TypeError`` before anything is sent, and nothing is recorded.
+    """
+
+    __slots__ = ("_service", "session")
+
+    def __init__(self, session: FastHttpSession, service: Service) -> None:
+        #: Locust's own client, for requests to anything else (it records them too).
+        self.session = session
+        self._service = service
+
+    @property
+    def service(self) -> Service:
+        return self._service
+
+    def __repr__(self) -> str:
+        return f"<AuthleteLocustClient {self._service!r}>"
+
+    def backchannel_authentication(
+        self,
+        request: BackchannelAuthenticationRequest | FormRequest[BackchannelAuthenticationRequest],
+        *,
+        name: str | None = None,
+        expect: Expected = None,
+    ) -> BackchannelAuthenticationResponse:
+        """``AuthleteClient.backchannel_authentication``, one attempt."""
+        return self.call(AUTHENTICATION, request, name=name, expect=expect)
+
+    def backchannel_authentication_issue(
+        self,
+        request: BackchannelAuthenticationIssueRequest
+        | FormRequest[BackchannelAuthenticationIssueRequest],
+        *,
+        name: str | None = None,
+        expect: Expected = None,
+    ) -> BackchannelAuthenticationIssueResponse:
+        """``AuthleteClient.backchannel_authentication_issue``, one attempt."""
+        return self.call(ISSUE, request, name=name, expect=expect)
+
+    def backchannel_authentication_fail(
+        self, request: AnyFailRequest, *, name: str | None = None, expect: Expected = None
+    ) -> BackchannelAuthenticationFailResponse:
+        """``AuthleteClient.backchannel_authentication_fail``, one attempt."""
+        return self.call(FAIL, request, name=name, expect=expect)
+
+    def backchannel_authentication_complete(
+        self,
+        request: BackchannelAuthenticationCompleteRequest
+        | FormRequest[BackchannelAuthenticationCompleteRequest],
+        *,
+        name: str | None = None,
+        expect: Expected = None,
+    ) -> BackchannelAuthenticationCompleteResponse:
+        """``AuthleteClient.backchannel_authentication_complete``, one attempt."""
+        return self.call(COMPLETE, request, name=name, expect=expect)
+
+    def token(
+        self,
+        request: TokenRequest | FormRequest[TokenRequest],
+        *,
+        name: str | None = None,
+        expect: Expected = None,
+    ) -> TokenResponse:
+        """``AuthleteClient.token``, one attempt."""
+        return self.call(TOKEN, request, name=name, expect=expect)
+
+    def call(
+        self,
+        operation: Operation[Any, Resp],
+        request: object,
+        *,
+        name: str | None = None,
+        expect: Expected = None,
+    ) -> Resp:
+        """Call any *operation* (``aioauthlete.operations``) once, as its method would."""
+        prepared = self._service.prepare(operation, request)
+        row = name or METHOD_NAMES.get(operation) or operation.name
+        payload: Any = prepared.body  # bytes, which FastHttpSession's hints leave out
+        error: AuthleteError
+        with self.session.request(
+            "POST",
+            prepared.url,
+            name=row,
+            data=payload,
+            headers=prepared.headers,  # type: ignore[arg-type]  # a Mapping; it copies it
+            catch_response=True,
+            allow_redirects=False,  # never: the token would go along
+        ) as answer:
+            try:
+                response = read(prepared, answer)
+            except AuthleteError as exc:
+                error = exc
+                answer.failure(FailedCall(failure_message(exc), exc))
+            else:
+                if expect is None or getattr(response, "action", None) in expect:
+                    answer.success()
+                else:
+                    action = getattr(response, "action", None)
+                    answer.failure(FailedCall(f"unexpected action {action}", response=response))
+                return response
+        del answer, prepared  # the raw answer and request: not locals of the traceback
+        raise error

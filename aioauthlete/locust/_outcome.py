@@ -1,0 +1,124 @@
+"""What one request's answer is, as Locust's FastHttpSession read it: a response or an error.
+
+Locust records a request when its ``with`` block ends; here the answer is turned into the
+operation's response through the protocol layer, or into the ``AuthleteError`` the asyncio
+client would have raised, and into the short message Locust files the failure under.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from typing import Any, TypeVar
+
+import gevent
+from geventhttpclient.useragent import ConnectionError as ClientConnectionError
+from geventhttpclient.useragent import RetriesExceeded
+from locust.contrib.fasthttp import LocustBadStatusCode, ResponseContextManager
+
+from .._errors import (
+    AuthleteApiError,
+    AuthleteError,
+    AuthleteResponseError,
+    AuthleteTimeoutError,
+    AuthleteTransportError,
+)
+from .._redact import escape_control
+from ..protocol import PreparedRequest, read_answer
+
+Resp = TypeVar("Resp")
+
+
+class FailedCall(Exception):  # noqa: N818 - Locust's failures are exceptions; this is one
+    """What Locust records for a call that counts as a failure.
+
+    Locust's statistics file failures under ``repr()`` of what was recorded, so that is
+    the short, stable message (the error's class, status and result code; never a token,
+    a ticket or a server's free text, so that a thousand failures make one row). The
+    error itself is ``error`` (``None`` for an answer whose action was not expected,
+    which is ``response``), for request event listeners.
+    """
+
+    def __init__(
+        self, message: str, error: AuthleteError | None = None, response: object = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error = error
+        self.response = response
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def read(prepared: PreparedRequest[Any, Resp], answer: ResponseContextManager) -> Resp:
+    """The response *answer* stands for; raise its ``AuthleteError`` (masked) otherwise."""
+    failure = answer.request_meta["exception"]
+    headers = answer.headers
+    if headers is None or (failure is not None and not isinstance(failure, LocustBadStatusCode)):
+        # No answer: the connection failed, broke, timed out, or the HTTP did not parse.
+        error = prepared.scrub(no_answer(failure))
+        raise error
+    return read_answer(
+        prepared,
+        answer.status_code,
+        _header(headers.get("content-type")),
+        answer.content or b"",
+        _header(headers.get("retry-after")),
+    )
+
+
+def _header(value: str | list[str] | None) -> str | None:
+    """One header's value as sent; repeated, it is as malformed as a list of values."""
+    return value if value is None or isinstance(value, str) else ", ".join(value)
+
+
+def no_answer(exc: BaseException | None) -> AuthleteTransportError:
+    """Classify a failure of geventhttpclient as the asyncio transport classifies aiohttp's:
+    was anything sent, and is it worth another try (for whoever retries)?"""
+    if isinstance(exc, RetriesExceeded) and isinstance(exc.__dict__.get("original"), BaseException):
+        exc = exc.__dict__["original"]
+    detail = _describe(exc)
+    if isinstance(exc, ssl.SSLError) and not _timed_out(exc):
+        return AuthleteTransportError(detail=detail, may_have_reached=False, retryable=False)
+    if isinstance(exc, ConnectionRefusedError | socket.gaierror):
+        return AuthleteTransportError(detail=detail, may_have_reached=False)
+    if _timed_out(exc):
+        return AuthleteTimeoutError(detail=detail, may_have_reached=True)
+    return AuthleteTransportError(detail=detail, may_have_reached=True)
+
+
+def _timed_out(exc: BaseException | None) -> bool:
+    return isinstance(exc, TimeoutError | gevent.Timeout) or (
+        isinstance(exc, ssl.SSLError) and "timed out" in str(exc)
+    )
+
+
+def _describe(exc: BaseException | None) -> str:
+    """The class and text of *exc*, without the URL geventhttpclient's errors lead with."""
+    if exc is None:  # pragma: no cover - Locust always records why there is no answer
+        return "no answer"
+    text = exc.text if isinstance(exc, ClientConnectionError) else str(exc)
+    if not text and _timed_out(exc):
+        text = "the network timeout passed"
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+def failure_message(error: AuthleteError) -> str:
+    """The row Locust files *error* under: its class, and what stays the same from one
+    failure of the kind to the next (status, result code, problem; no server's message)."""
+    name = type(error).__name__
+    if isinstance(error, AuthleteApiError):
+        code = error.result_code
+        shown = f" {escape_control(code, 40)}" if code and code != str(error.status) else ""
+        return f"{name}: HTTP {error.status}{shown}"
+    if isinstance(error, AuthleteResponseError):
+        return f"{name}: HTTP {error.status}: {escape_control(error.problem, 100)}"
+    if isinstance(error, AuthleteTransportError):
+        reached = "may have reached Authlete" if error.ambiguous else "did not reach Authlete"
+        return f"{name}: {escape_control(error.detail, 100)} ({reached})"
+    return name  # pragma: no cover - every AuthleteError is one of the three

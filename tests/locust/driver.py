@@ -1,0 +1,194 @@
+"""Runs the Locust user in a process of its own, for the tests, and prints what happened.
+
+    python -m tests.locust.driver SCENARIO ARGUMENTS_AS_JSON
+
+Importing Locust patches the process for gevent, so the pytest process never imports this
+module: the tests start it (``tests.locust.support.run_driver``) and read one JSON object
+from its stdout. It uses Locust's Environment API: a local runner whose statistics are
+those a locust command would print. Every scenario ends by itself within a few seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import sys
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import gevent
+import locust  # before aioauthlete (which imports ssl): Locust patches the process here
+from locust.env import Environment
+from locust.stats import RequestStats, StatsError
+
+from aioauthlete import (
+    AuthleteError,
+    BackchannelAuthenticationCompleteRequest,
+    BackchannelAuthenticationFailRequest,
+    BackchannelAuthenticationIssueRequest,
+    BackchannelAuthenticationRequest,
+    CompleteResult,
+    FailAction,
+    FailReason,
+    TokenRequest,
+)
+from aioauthlete.locust import AuthleteUser, FailedCall
+
+ROOT = Path(__file__).resolve().parents[2]
+CIBA_GRANT = "urn:openid:params:grant-type:ciba"
+
+
+def statistics(stats: RequestStats) -> dict[str, Any]:
+    """Requests and failures per row, and the failures' messages."""
+    return {
+        "rows": {name: [e.num_requests, e.num_failures] for (name, _), e in stats.entries.items()},
+        "errors": sorted(
+            [e.name, StatsError.parse_error(e.error), e.occurrences] for e in stats.errors.values()
+        ),
+    }
+
+
+class Plain(AuthleteUser):
+    """A user without tasks: the scenarios call its client themselves."""
+
+    abstract = True
+
+
+def user_at(base_url: str, **settings: object) -> tuple[Environment, Plain]:
+    """One user aimed at *base_url* (*settings*: FastHttpUser's, such as
+    ``network_timeout``), its requests recorded as in a locust run."""
+    attributes = {"host": base_url, "abstract": False, **settings}
+    user_class = type("Driven", (Plain,), attributes)
+    environment = Environment(user_classes=[user_class])
+    environment.create_local_runner()  # attaches the statistics to the request event
+    return environment, user_class(environment)
+
+
+def flow(args: dict[str, Any]) -> dict[str, Any]:
+    """The example's CibaFlowUser, *users* of them for *seconds*."""
+    spec = importlib.util.spec_from_file_location("locustfile", ROOT / "examples/locustfile.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.CibaFlowUser.host = args["base_url"]
+    environment = Environment(user_classes=[module.CibaFlowUser])
+    runner = environment.create_local_runner()
+    runner.start(args["users"], spawn_rate=args["users"])
+    gevent.sleep(args["seconds"])
+    runner.quit()
+    return statistics(environment.stats)
+
+
+def calls(args: dict[str, Any]) -> dict[str, Any]:
+    """Each operation once through the client, in the flow's order, and what came back."""
+    environment, user = user_at(args["base_url"])
+    client, client_id, secret = user.client, args["client_id"], args["client_secret"]
+    hint = urllib.parse.urlencode({"scope": "openid", "login_hint": args["hint"]})
+    answers: list[Any] = []
+    found = client.backchannel_authentication(
+        BackchannelAuthenticationRequest(parameters=hint, client_id=client_id, client_secret=secret)
+    )
+    answers.append(found)
+    assert found.ticket is not None
+    issued = client.backchannel_authentication_issue(
+        BackchannelAuthenticationIssueRequest(ticket=found.ticket)
+    )
+    answers.append(issued)
+    answers.append(
+        client.backchannel_authentication_complete(
+            BackchannelAuthenticationCompleteRequest(
+                ticket=found.ticket, result=CompleteResult.AUTHORIZED, subject=args["subject"]
+            )
+        )
+    )
+    poll = urllib.parse.urlencode({"grant_type": CIBA_GRANT, "auth_req_id": issued.auth_req_id})
+    answers.append(
+        client.token(TokenRequest(parameters=poll, client_id=client_id, client_secret=secret))
+    )
+    gone = BackchannelAuthenticationFailRequest(
+        ticket=found.ticket, reason=FailReason.ACCESS_DENIED
+    )
+    answers.append(client.backchannel_authentication_fail(gone))
+    answers.append(client.backchannel_authentication_fail(gone, expect={FailAction.FORBIDDEN}))
+    answers.append(client.backchannel_authentication_fail(gone, name="fail, named"))
+    return {
+        "answers": [[type(a).__name__, str(a.action)] for a in answers],
+        "refused": refused(lambda: client.backchannel_authentication_fail(big_request())),
+        **statistics(environment.stats),
+    }
+
+
+def big_request() -> BackchannelAuthenticationFailRequest:
+    """A request over the default 1 MiB cap."""
+    return BackchannelAuthenticationFailRequest(
+        ticket="t", reason=FailReason.ACCESS_DENIED, error_description="x" * (1 << 20)
+    )
+
+
+def refused(call: Callable[[], object]) -> str:
+    """The class of the exception *call* raised before sending anything."""
+    try:
+        call()
+    except (ValueError, TypeError) as exc:
+        return type(exc).__name__
+    return "nothing"
+
+
+def faults(args: dict[str, Any]) -> dict[str, Any]:
+    """One fail call to each of *base_urls*: what it raised, and what Locust recorded."""
+    outcomes = {}
+    for label, base_url in args["base_urls"].items():
+        environment, user = user_at(base_url, network_timeout=args["network_timeout"])
+        request = BackchannelAuthenticationFailRequest(
+            ticket=args["ticket"], reason="ACCESS_DENIED"
+        )
+        try:
+            answer = user.client.backchannel_authentication_fail(request)
+        except AuthleteError as exc:
+            outcome: dict[str, Any] = {"raised": type(exc).__name__, "text": str(exc)}
+            outcome["ambiguous"] = exc.ambiguous
+            outcome["repr"] = repr(exc)
+        else:
+            outcome = {"raised": None, "answer": repr(answer)}
+        outcome.update(statistics(environment.stats))
+        outcomes[label] = outcome
+    return outcomes
+
+
+def listened(args: dict[str, Any]) -> dict[str, Any]:
+    """What a request event listener gets for a failed call: the FailedCall, its error."""
+    environment, user = user_at(args["base_url"])
+    seen: list[Any] = []
+
+    def on_request(exception: BaseException | None, **_: object) -> None:
+        if isinstance(exception, FailedCall):
+            seen.append([type(exception.error).__name__, exception.message])
+
+    environment.events.request.add_listener(on_request)  # type: ignore[no-untyped-call]
+    request = BackchannelAuthenticationFailRequest(ticket=args["ticket"], reason="ACCESS_DENIED")
+    with contextlib.suppress(AuthleteError):
+        user.client.backchannel_authentication_fail(request)
+    return {"seen": seen}
+
+
+SCENARIOS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "flow": flow,
+    "calls": calls,
+    "faults": faults,
+    "listened": listened,
+}
+
+
+def main() -> int:
+    scenario, arguments = sys.argv[1], json.loads(sys.argv[2])
+    assert locust.__version__  # the import above is what patched the process
+    print(json.dumps(SCENARIOS[scenario](arguments)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,9 +1,11 @@
-"""``aioauthlete demo``: a batch of fails end to end, against the emulator or a real Authlete.
+"""``aioauthlete demo``: a batch of fails end to end, then the whole CIBA flow.
 
 With no token or secret in the environment (or with ``--emulator``) it serves the built-in
 emulator on a loopback port in this process, seeds tickets, and fails them with a mix of
-reasons so that every action shows; two injected 503s show a retry at work. Pointed at a
-real Authlete it fails the tickets of ``--file`` and never invents any.
+reasons so that every action shows; two injected 503s show a retry at work. Then it runs
+examples/ciba_server.py's flow in the three delivery modes (``_flow``; ``--flow`` runs
+that alone). Pointed at a real Authlete it fails the tickets of ``--file`` and never
+invents any, and runs no flow: the flow needs the emulator's clients.
 """
 
 from __future__ import annotations
@@ -44,11 +46,14 @@ MIX = (
 )
 INJECTED_503 = 2
 DESCRIPTION = """\
-Fail a batch of tickets end to end and show what came back. With no token or secret
-in the environment (or with --emulator) it serves the built-in emulator on a loopback
-port, seeds tickets and fails them with a mix of reasons, so that every action shows.
-Pointed at a real Authlete by the AUTHLETE_* variables, it fails the tickets of
---file there, and never invents any."""
+Fail a batch of tickets end to end and show what came back, then run a CIBA server's
+whole flow. With no token or secret in the environment (or with --emulator) it serves
+the built-in emulator on a loopback port, seeds tickets and fails them with a mix of
+reasons, so that every action shows; then examples/ciba_server.py serves a CIBA client
+in poll, ping and push mode on that emulator, every message printed (secrets hidden).
+--flow runs the flow alone, always on a built-in emulator. Pointed at a real Authlete
+by the AUTHLETE_* variables, it fails the tickets of --file there, never invents any,
+and runs no flow."""
 NEXT_STEP = "aioauthlete fail-batch tickets.csv --output results.jsonl (see docs/cli.md)"
 
 
@@ -57,7 +62,7 @@ def add_parser(subparsers: SubParsers) -> None:
     parser = subparsers.add_parser(
         "demo",
         parents=[client_options()],
-        help="watch a batch fail 1000 tickets (against a built-in emulator by default)",
+        help="watch a batch fail 1000 tickets, then a CIBA flow in three modes (built-in emulator)",
         description=DESCRIPTION,
     )
     parser.add_argument(
@@ -79,6 +84,11 @@ def add_parser(subparsers: SubParsers) -> None:
     parser.add_argument(
         "--emulator", action="store_true", help="use the emulator even if Authlete is configured"
     )
+    parser.add_argument(
+        "--flow",
+        action="store_true",
+        help="only the CIBA flow (poll, ping, push) of examples/ciba_server.py, on an emulator",
+    )
     parser.add_argument("-o", "--output", metavar="OUT.jsonl", help="also append results here")
     add_batch_options(parser)
     parser.set_defaults(func=run)
@@ -87,6 +97,8 @@ def add_parser(subparsers: SubParsers) -> None:
 def run(args: argparse.Namespace) -> Awaitable[int]:
     """Pick the target; refuse to invent tickets for a real Authlete."""
     check_batch_options(args)
+    if args.flow:
+        return _flow()
     if args.emulator or not has_credentials():
         return _with_emulator(args)
     if args.file is None:
@@ -110,7 +122,18 @@ async def _with_emulator(args: argparse.Namespace) -> int:
             **policies(args),
             max_connections=max(100, args.concurrency),
         )
-        return await _demo(args, client, f"the built-in emulator at {base_url}", emulator)
+        status = await _demo(args, client, f"the built-in emulator at {base_url}", emulator)
+    if args.file is not None:
+        return status
+    print(file=sys.stdout)
+    return max(status, await _flow())
+
+
+async def _flow() -> int:
+    """The CIBA flow on an emulator of its own; 1 if an exchange did not end as it should."""
+    from ._flow import run_flow
+
+    return 0 if await run_flow(sys.stdout) else 1
 
 
 async def _demo(

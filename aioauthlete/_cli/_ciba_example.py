@@ -1,0 +1,1 @@
+../../examples/ciba_server.py

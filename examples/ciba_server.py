@@ -109,7 +109,7 @@ def make_app(device: SimulatedDevice, environ: Mapping[str, str] | None = None) 
             async with handler:  # on the way out, running device steps are cancelled
                 app[BACKCHANNEL], app[TOKEN] = handler, TokenHandler(client)
                 yield
-                log.info("stopping: %d device steps cancelled", handler.running)
+                log.info("stopping, device steps cancelled: %d", handler.running)
 
     app = web.Application()
     app.cleanup_ctx.append(ciba)

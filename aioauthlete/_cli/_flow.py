@@ -68,8 +68,8 @@ class Flow:
             "client -> server",
             f"POST {path}  Basic {party.client_id}:<redacted>  {shown_form(form)}",
         )
-        auth = aiohttp.BasicAuth(party.client_id, party.secret)
-        async with self.http.post(self.server + path, data=dict(form), auth=auth) as answer:
+        headers = {"Authorization": aiohttp.encode_basic_auth(party.client_id, party.secret)}
+        async with self.http.post(self.server + path, data=dict(form), headers=headers) as answer:
             text = await answer.text()
         self.narrator.step("client <- server", f"{answer.status} {shown_json(text)}")
         with contextlib.suppress(ValueError):

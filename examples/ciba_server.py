@@ -1,14 +1,10 @@
-"""A CIBA authorization server on aioauthlete alone: the backchannel authentication endpoint
-and the token endpoint of CIBA Core 1.0 (sections 7, 10 and 11), in aiohttp.
+"""A CIBA authorization server in aiohttp on aioauthlete alone: the backchannel authentication
+and token endpoints of CIBA Core 1.0 (sections 7, 10, 11). `python examples/ciba_server.py
+--port 8080`, with Authlete (or `aioauthlete emulator`) named by the AUTHLETE_* variables.
 
-    python examples/ciba_server.py --port 8080
-
-Authlete is named by the AUTHLETE_* variables (AUTHLETE_BASE_URL, AUTHLETE_SERVICE_APIKEY,
-AUTHLETE_SERVICE_ACCESSTOKEN); `aioauthlete emulator` prints the ones of the emulator. The
-authentication device is simulated: alice approves after --approve-after seconds, bob denies
-after as long, carol never answers (her request expires), and any other login hint names
-nobody. The first line on stdout is the URL served (--port 0 picks a free port). Ctrl-C or
-SIGTERM stops it: device steps still running are cancelled and the Authlete client closed.
+The device is simulated: alice approves after --approve-after seconds, bob denies, carol
+never answers (her request expires), any other login hint names nobody. stdout's first line
+is the URL served (--port 0 picks a port). SIGINT or SIGTERM stops it cleanly.
 """
 
 from __future__ import annotations
@@ -18,7 +14,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -64,11 +60,9 @@ class Hooks(BackchannelHooksAdapter[str]):
         """Runs in a task of its own once the client has its auth_req_id."""
         decision = await self.decide(device)
         outcome = await self.complete.complete(device.ticket, decision)
-        delivery = outcome.delivery
-        notified = "" if delivery is None else f", client notified: {delivery.delivered}"
-        if delivery is not None and not delivery.delivered:
-            notified += f" ({delivery.problem})"
-        log.info("%s: %s, Authlete: %s%s", device.user, kind(decision), outcome.action, notified)
+        sent = "-" if outcome.delivery is None else outcome.delivery.problem or "delivered"
+        log.info("%s: %s; Authlete: %s; notification: %s", device.user,
+                 type(decision).__name__, outcome.action, sent)  # fmt: skip
 
     async def decide(self, device: DeviceRequest[str]) -> Decision:
         patience = max(0.0, (device.expires_in or 0) - REPORT_MARGIN)
@@ -80,52 +74,36 @@ class Hooks(BackchannelHooksAdapter[str]):
         return Authorized(subject=USERS[device.user]) if approved else Denied()
 
 
-def kind(decision: Decision) -> str:
-    """How the log names a decision."""
-    return {Authorized: "approved", Denied: "denied"}.get(type(decision), "no answer")
-
-
-BACKCHANNEL = web.AppKey("backchannel", BackchannelAuthenticationHandler)
-TOKEN = web.AppKey("token", TokenHandler)
-
-
-async def backchannel(request: web.Request) -> web.Response:
-    answer = await request.app[BACKCHANNEL].handle(await ciba_aiohttp.read_request(request))
-    return ciba_aiohttp.to_response(answer)
-
-
-async def token(request: web.Request) -> web.Response:
-    answer = await request.app[TOKEN].handle(await ciba_aiohttp.read_request(request))
-    return ciba_aiohttp.to_response(answer)
-
-
 def make_app(device: SimulatedDevice, environ: Mapping[str, str] | None = None) -> web.Application:
-    """The server's application; *environ* holds the AUTHLETE_* variables (os.environ's
-    by default)."""
-
-    async def ciba(app: web.Application) -> AsyncIterator[None]:
-        async with AuthleteClient.from_env(environ) as client, CompleteHandler(client) as done:
-            handler = BackchannelAuthenticationHandler(client, Hooks(done, device), complete=done)
-            async with handler:  # on the way out, running device steps are cancelled
-                app[BACKCHANNEL], app[TOKEN] = handler, TokenHandler(client)
-                yield
-                log.info("stopping, device steps cancelled: %d", handler.running)
-
+    """The server; *environ* holds the AUTHLETE_* variables (default: os.environ's)."""
+    client = AuthleteClient.from_env(environ)  # connects on first use, in the app's loop
+    complete = CompleteHandler(client)
+    backchannel = BackchannelAuthenticationHandler(
+        client, Hooks(complete, device), complete=complete
+    )
     app = web.Application()
-    app.cleanup_ctx.append(ciba)
-    app.router.add_post("/backchannel/authentication", backchannel)
-    app.router.add_post("/token", token)
+    app.router.add_post("/backchannel/authentication", ciba_aiohttp.view(backchannel.handle))
+    app.router.add_post("/token", ciba_aiohttp.view(TokenHandler(client).handle))
+
+    async def close(_: web.Application) -> None:
+        log.info("stopping, device steps cancelled: %d", backchannel.running)
+        await backchannel.aclose()  # cancels the device steps still running
+        await complete.aclose()  # closes the notification sender
+        await client.aclose()
+
+    app.on_cleanup.append(close)
     return app
 
 
 async def serve(host: str, port: int, device: SimulatedDevice) -> None:
     """Serve until SIGINT or SIGTERM, then shut down cleanly (a second signal kills)."""
     runner = web.AppRunner(make_app(device), shutdown_timeout=5.0)
-    await runner.setup()  # opens the client: a configuration error is raised here
+    await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
-        bound_host, bound_port = runner.addresses[0][:2]
-        print(f"listening on http://{bound_host}:{bound_port}", flush=True)
+        bound, bound_port = runner.addresses[0][:2]
+        bound = f"[{bound}]" if ":" in bound else bound  # an IPv6 address
+        print(f"listening on http://{bound}:{bound_port}", flush=True)
         await signalled()
     finally:
         await runner.cleanup()

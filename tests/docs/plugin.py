@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The documents whose blocks are tests, relative to the repository's top.
 DOCUMENTS = (
     "README.md",
+    "docs/ciba-handlers.md",
     "docs/cli.md",
     "docs/fault-matrix.md",
 )

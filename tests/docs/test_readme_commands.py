@@ -49,6 +49,9 @@ def test_readme_main_job_ends_in_the_demo_which_runs_from_the_installed_command(
     assert done.returncode == 0, output
     assert re.search(r"^demo: 1,?000 tickets, finished in ", output, re.MULTILINE), output
     assert re.search(r"^  answered +1,?000 ", output, re.MULTILINE), output
+    for mode in ("poll", "ping", "push"):  # then the example server's whole CIBA flow
+        assert f"\n{mode} mode, alice approves (" in output, output
+    assert "\nflow: 6 exchanges, 6 ended as CIBA Core 1.0 says\n" in output, output
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:

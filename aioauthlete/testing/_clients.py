@@ -122,7 +122,7 @@ DEFAULT_PING_CLIENT = CibaClient(
     4326385671,
     "aioauthlete-emulator-ping-client-secret",
     DeliveryMode.PING,
-    endpoint="https://client.example.com/ciba/ping",
+    endpoint="https://client.example.invalid/ciba/ping",
     alias="ping-client",
     name="Emulator ping client",
 )
@@ -130,7 +130,7 @@ DEFAULT_PUSH_CLIENT = CibaClient(
     4326385672,
     "aioauthlete-emulator-push-client-secret",
     DeliveryMode.PUSH,
-    endpoint="https://client.example.com/ciba/push",
+    endpoint="https://client.example.invalid/ciba/push",
     alias="push-client",
     name="Emulator push client",
 )

@@ -42,8 +42,8 @@ def test_default_clients_are_one_per_mode_with_fixed_public_values() -> None:
         (4326385672, "push-client", "push"),
     ]
     assert DEFAULT_POLL_CLIENT.endpoint is None
-    assert DEFAULT_PING_CLIENT.endpoint == "https://client.example.com/ciba/ping"
-    assert DEFAULT_PUSH_CLIENT.endpoint == "https://client.example.com/ciba/push"
+    assert DEFAULT_PING_CLIENT.endpoint == "https://client.example.invalid/ciba/ping"
+    assert DEFAULT_PUSH_CLIENT.endpoint == "https://client.example.invalid/ciba/push"
     assert DEFAULT_PUSH_CLIENT.secret == "aioauthlete-emulator-push-client-secret"
     assert [c.client_id for c in AuthleteEmulator(environ={}).clients] == [
         c.client_id for c in DEFAULT_CLIENTS
@@ -222,10 +222,10 @@ async def test_served_emulator_lists_clients_and_accepts_a_given_one() -> None:
         "client 4326385670 mode=poll alias=poll-client "
         "secret=aioauthlete-emulator-poll-client-secret",
         "client 4326385671 mode=ping alias=ping-client "
-        "endpoint=https://client.example.com/ciba/ping "
+        "endpoint=https://client.example.invalid/ciba/ping "
         "secret=aioauthlete-emulator-ping-client-secret",
         "client 4326385672 mode=push alias=push-client "
-        "endpoint=https://client.example.com/ciba/push "
+        "endpoint=https://client.example.invalid/ciba/push "
         "secret=aioauthlete-emulator-push-client-secret",
         "client 31 mode=poll secret=(given)",
     ]

@@ -54,7 +54,7 @@ class Preset:
     run_seconds: int
 
 
-FULL = Preset(rounds=15, block_seconds=1.0, runs=4, run_seconds=10)
+FULL = Preset(rounds=31, block_seconds=0.5, runs=4, run_seconds=10)
 QUICK = Preset(rounds=3, block_seconds=0.5, runs=1, run_seconds=3)
 
 

@@ -56,10 +56,13 @@ async def serve(sock: socket.socket, ready: Connection | None, number: int) -> N
         await web.SockSite(runner, sock).start()
         if ready is not None:
             ready.send(number)
+            # The first process never writes back: the pipe turns readable when it has
+            # gone, even by kill -9, and then this one stops too.
+            loop.add_reader(ready.fileno(), stop.set)
         await stop.wait()
     finally:
         await runner.cleanup()
-    print(f"process {number}: {emulator.stats.requests:,} requests", file=sys.stderr)
+    sys.stderr.write(f"process {number}: {emulator.stats.requests:,} requests\n")  # one write
 
 
 def child(port: int, ready: Connection, number: int) -> None:

@@ -62,13 +62,11 @@ def read(prepared: PreparedRequest[Any, Resp], answer: ResponseContextManager) -
         # No answer: the connection failed, broke, timed out, or the HTTP did not parse.
         error = prepared.scrub(no_answer(failure))
         raise error
-    return read_answer(
-        prepared,
-        answer.status_code,
-        _header(headers.get("content-type")),
-        answer.content or b"",
-        _header(headers.get("retry-after")),
-    )
+    status = answer.status_code
+    # Retry-After only matters on an error (429, 503): no lookup for the usual answer.
+    retry_after = _header(headers.get("retry-after")) if status >= 400 else None
+    content_type = _header(headers.get("content-type"))
+    return read_answer(prepared, status, content_type, answer.content or b"", retry_after)
 
 
 def _header(value: str | list[str] | None) -> str | None:

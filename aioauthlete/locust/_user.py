@@ -26,8 +26,9 @@ class AuthleteUser(FastHttpUser):
 
     Differences from a plain ``FastHttpUser``, all on purpose:
 
-    - TLS certificates are verified (``insecure`` may not be True; give
-      ``ssl_context_factory`` a context that trusts your CA instead);
+    - TLS certificates are verified (``insecure`` may not be True; to trust your own CA,
+      set ``ssl_context_factory = staticmethod(make)``, where ``make(**kwargs)`` returns a
+      context that trusts it: geventhttpclient turns verification back on either way);
     - redirects are never followed and nothing is retried: one attempt per call;
     - the connect and network timeouts are ``AuthleteClient``'s per-attempt ones (2 s to
       connect, 4 s per attempt); a timeout is a failure.

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-import locust  # before aioauthlete (which imports ssl): Locust patches the process here
+import locust.exception  # before aioauthlete (which imports ssl): Locust patches the process here
 from locust.env import Environment
 from locust.stats import RequestStats, StatsError
 
@@ -175,11 +175,54 @@ def listened(args: dict[str, Any]) -> dict[str, Any]:
     return {"seen": seen}
 
 
+def tls(args: dict[str, Any]) -> dict[str, Any]:
+    """A fail call over https: with Locust's default trust, then trusting the test's CA."""
+    import ssl  # here: imported before Locust patched it, gevent would warn
+
+    cafile = args["cafile"]
+
+    def trusting(**_: object) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=cafile)
+
+    request = BackchannelAuthenticationFailRequest(ticket="t" * 20, reason="ACCESS_DENIED")
+    outcomes: dict[str, Any] = {}
+    for label, settings in (
+        ("default", {}),
+        ("trusted", {"ssl_context_factory": staticmethod(trusting)}),
+    ):
+        _, user = user_at(args["base_url"], **settings)
+        try:
+            outcomes[label] = str(user.client.backchannel_authentication_fail(request).action)
+        except AuthleteError as exc:
+            outcomes[label] = f"{type(exc).__name__}: {exc}"
+    return outcomes
+
+
+def refusals(args: dict[str, Any]) -> dict[str, Any]:
+    """What building a user says when it has no host, or may not verify TLS."""
+    said = {}
+    for label, attributes in (
+        ("insecure", {"host": args["base_url"], "insecure": True}),
+        ("no host", {"host": None}),
+        ("plain http elsewhere", {"host": "http://authlete.example"}),
+    ):
+        user_class = type("Refused", (Plain,), {"abstract": False, **attributes})
+        try:
+            user_class(Environment(user_classes=[user_class]))
+        except (ValueError, locust.exception.StopTest) as exc:
+            said[label] = f"{type(exc).__name__}: {exc}"
+        else:
+            said[label] = "built"
+    return said
+
+
 SCENARIOS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "flow": flow,
     "calls": calls,
     "faults": faults,
     "listened": listened,
+    "tls": tls,
+    "refusals": refusals,
 }
 
 

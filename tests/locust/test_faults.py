@@ -8,8 +8,13 @@ message Locust files the failure under: the error's class and status, no secret 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from aioauthlete import BackchannelAuthenticationFailRequest
+from aioauthlete.operations import FAIL
+from aioauthlete.protocol import Service
+from aioauthlete.testing import DEFAULT_SERVICE_ID
 from tests.faults import (
     close_after_request,
     garbage_status_line,
@@ -22,8 +27,9 @@ from tests.faults import (
 )
 from tests.faults.fixtures import RawServerFactory
 from tests.faults.raw_server import Handler, RawConnection
-from tests.helpers import TICKET, TOKEN
-from tests.locust.support import run_driver_async
+from tests.faults.tls import TlsCA
+from tests.helpers import OK_BODY, TICKET, TOKEN
+from tests.locust.support import run_driver, run_driver_async
 
 
 def echo_token() -> Handler:
@@ -67,6 +73,15 @@ async def fail_calls(
     return await run_driver_async(
         "faults",
         {"base_urls": urls, "ticket": TICKET, "network_timeout": 0.5},
+        env={"AUTHLETE_SERVICE_ACCESSTOKEN": TOKEN},
+    )
+
+
+async def fail_calls_to(url: str) -> dict[str, Any]:
+    """``fail_calls`` to one server that is already running."""
+    return await run_driver_async(
+        "faults",
+        {"base_urls": {"server": url}, "ticket": TICKET, "network_timeout": 0.5},
         env={"AUTHLETE_SERVICE_ACCESSTOKEN": TOKEN},
     )
 
@@ -122,3 +137,40 @@ async def test_an_echoed_token_and_ticket_reach_neither_the_error_nor_the_statis
     everything = json.dumps(outcomes)  # the error, its repr, the statistics, the logs
     assert TOKEN not in everything
     assert TICKET not in everything
+
+
+async def test_the_user_sends_the_bytes_the_asyncio_client_sends(
+    raw_server_factory: RawServerFactory,
+) -> None:
+    server = await raw_server_factory(respond(200, OK_BODY))
+    outcomes = await fail_calls_to(server.url)
+    assert outcomes["server"]["raised"] is None
+    [received] = server.requests
+    expected = Service(
+        service_id=DEFAULT_SERVICE_ID, access_token=TOKEN, base_url=server.url
+    ).prepare(FAIL, BackchannelAuthenticationFailRequest(ticket=TICKET, reason="ACCESS_DENIED"))
+    assert (received.method, f"{server.url}{received.path}") == ("POST", expected.url)
+    assert received.body == expected.body
+    for name, value in expected.headers.items():
+        assert received.headers[name.lower()] == value, name
+    assert "cookie" not in received.headers
+
+
+async def test_tls_is_verified_against_the_trusted_cas_only(
+    raw_server_factory: RawServerFactory, tls_ca: TlsCA, tmp_path: Path
+) -> None:
+    server = await raw_server_factory(respond(200, OK_BODY), ssl_context=tls_ca.server_context)
+    cafile = tmp_path / "ca.pem"
+    tls_ca.ca.cert_pem.write_to_path(str(cafile))
+    said = await run_driver_async("tls", {"base_url": server.url, "cafile": str(cafile)})
+    assert said["default"].startswith("AuthleteTransportError: no answer from Authlete (did not")
+    assert "CERTIFICATE_VERIFY_FAILED" in said["default"]
+    assert said["trusted"] == "FORBIDDEN"
+    assert len(server.requests) == 1  # the refused handshake sent nothing
+
+
+def test_a_user_refuses_to_switch_tls_off_or_to_start_without_a_host() -> None:
+    said = run_driver("refusals", {"base_url": "https://127.0.0.1:1"})
+    assert said["insecure"].startswith("ValueError: insecure=True switches TLS verification off")
+    assert said["no host"].startswith("StopTest: You must specify the base host")
+    assert said["plain http elsewhere"].startswith("ValueError: base_url must use https://")

@@ -88,9 +88,10 @@ async def _workload(variant: str, requests: int, base_url: str, token: str, sid:
                 await run_calls(calls[variant], concurrency=CONCURRENCY, requests=count)
 
 
-def _collected(command: list[str], out: Path) -> int:
+def collected(command: list[str], out: Path, env: dict[str, str] | None = None) -> int:
+    """The instructions *command* executes under callgrind (its profile in *out*)."""
     valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
-    done = subprocess.run(valgrind + command, capture_output=True, text=True, check=True)
+    done = subprocess.run(valgrind + command, env=env, capture_output=True, text=True, check=True)
     match = _COLLECTED.search(done.stderr)
     if match is None:
         raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
@@ -104,7 +105,7 @@ def per_request(variant: str, requests: int, base_url: str, token: str, sid: str
         for count in (0, requests):
             command = [sys.executable, "-m", "benchmarks.instructions", "--workload"]
             command += [variant, str(count), base_url, token, sid]
-            totals.append(_collected(command, Path(directory) / f"{variant}.{count}"))
+            totals.append(collected(command, Path(directory) / f"{variant}.{count}"))
     return (totals[1] - totals[0]) / requests
 
 

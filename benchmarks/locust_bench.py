@@ -2,11 +2,14 @@
 
     .venv/bin/python -m benchmarks.locust_bench            # about 3 minutes
     .venv/bin/python -m benchmarks.locust_bench --quick    # a smoke run
+    .venv/bin/python -m benchmarks.locust_bench --instructions   # part 1 under callgrind
 
 1. CPU per request: ``AuthleteUser``'s fail call against a bare ``FastHttpUser`` posting
    the same prepared bytes, in alternating blocks in one Locust process pinned to CPU 0,
    against nginx pinned to CPU 1 (``benchmarks.servers``); the ratio is the median of
-   the per-round ratios (``benchmarks.locust_users``).
+   the per-round ratios (``benchmarks.locust_users``). ``--instructions`` counts the
+   same two users' instructions per request under callgrind instead (repeatable where
+   CPU time drifts; about 4 minutes), and skips the other parts.
 2. Workers: ``locust --headless --processes 1`` and ``--processes 2`` with the same user,
    rounds alternating; req/s from each run's CSV. Not pinned: two workers need both CPUs,
    which nginx shares.
@@ -25,6 +28,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +42,7 @@ from attrs import asdict, frozen
 
 from aioauthlete.testing import DEFAULT_ACCESS_TOKEN, DEFAULT_SERVICE_ID
 
+from .instructions import collected
 from .servers import CLIENT_CPU, SERVER_CPU, Server, _free_port, _pinned, describe, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +59,8 @@ class Preset:
     run_seconds: int
 
 
-FULL = Preset(rounds=31, block_seconds=0.5, runs=4, run_seconds=10)
-QUICK = Preset(rounds=3, block_seconds=0.5, runs=1, run_seconds=3)
+FULL = Preset(rounds=101, block_seconds=0.2, runs=4, run_seconds=10)
+QUICK = Preset(rounds=5, block_seconds=0.2, runs=1, run_seconds=3)
 
 
 def environment(server: Server) -> dict[str, str]:
@@ -82,6 +87,22 @@ def paired(server: Server, users: int, rounds: int, seconds: float) -> dict[str,
     )
     result: dict[str, Any] = json.loads(done.stdout)
     return result
+
+
+def instructions(server: Server, users: int, requests: int) -> dict[str, float]:
+    """Part 1 under callgrind: each user's instructions per request, from two runs (a
+    warm-up alone, then *requests* more calls), start-up cancelled out."""
+    costs = {}
+    with tempfile.TemporaryDirectory(prefix="aioauthlete-callgrind-") as tmp:
+        for variant in ("bare", "aioauthlete"):
+            totals = []
+            for number in (0, requests):
+                command = [sys.executable, "-m", "benchmarks.locust_users", "count"]
+                command += [server.base_url, variant, str(users), str(number)]
+                out = Path(tmp) / f"{variant}.{number}"
+                totals.append(collected(command, out, environment(server)))
+            costs[variant] = (totals[1] - totals[0]) / requests
+    return {**costs, "ratio": costs["aioauthlete"] / costs["bare"]}
 
 
 def locust_run(
@@ -196,7 +217,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smoke run")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--server", choices=["auto", "nginx", "emulator"], default="auto")
+    parser.add_argument(
+        "--instructions", action="store_true", help="part 1 under callgrind, nothing else"
+    )
+    parser.add_argument("--requests", type=int, default=2000, help="with --instructions")
     args = parser.parse_args(argv)
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            parser.error("valgrind is not installed (apt-get install -y valgrind)")
+        with start_server(args.server) as server:
+            print(describe(server), flush=True)
+            costs = instructions(server, args.users, args.requests)
+        print(
+            f"instructions per request, {args.users} users: bare FastHttpUser "
+            f"{costs['bare']:,.0f}, AuthleteUser {costs['aioauthlete']:,.0f}: "
+            f"{costs['ratio']:.3f}x"
+        )
+        return 0
     preset = QUICK if args.quick else FULL
     results: dict[str, Any] = {"users": args.users, **asdict(preset)}
     with start_server(args.server) as server:

@@ -2,6 +2,7 @@
 
     python -m benchmarks.locust_users paired BASE_URL USERS ROUNDS BLOCK_SECONDS
     python -m benchmarks.locust_users flow BASE_URL USERS SECONDS SERVER_PID
+    python -m benchmarks.locust_users count BASE_URL VARIANT USERS REQUESTS
 
 Imports Locust, which patches the process for gevent: ``benchmarks.locust_bench`` runs
 this in a process of its own (pinned to the client's CPU), and ``locust -f`` loads it
@@ -28,8 +29,10 @@ from typing import Any
 
 import gevent
 import locust
+from gevent.event import Event
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
+from locust.stats import StatsEntry
 
 from aioauthlete._cli._load._engine import default_request
 from aioauthlete.locust import AuthleteUser
@@ -47,16 +50,24 @@ def _prepared(base_url: str) -> tuple[str, bytes, dict[str, str]]:
     return prepared.url, prepared.body, dict(prepared.headers)
 
 
+def _open_gate() -> Event:
+    gate = Event()
+    gate.set()  # open unless the paired rounds close it
+    return gate
+
+
 class BareFail(FastHttpUser):
     """The floor: the same bytes, posted as a locustfile would post any request."""
 
     wait_time = constant(0)
+    gate = _open_gate()
     # Set by configure() before any user starts.
     url, body = "", b""
     headers: dict[str, str] = {}  # noqa: RUF012 - one set of headers for every user
 
     @task
     def fail(self) -> None:
+        self.gate.wait()
         self.client.post(self.url, data=self.body, headers=self.headers, name=ROW)  # type: ignore[arg-type]
 
 
@@ -64,9 +75,11 @@ class AioauthleteFail(AuthleteUser):
     """The library: a request model per call, a typed response back."""
 
     wait_time = constant(0)
+    gate = _open_gate()
 
     @task
     def fail(self) -> None:
+        self.gate.wait()
         self.client.backchannel_authentication_fail(default_request(next(_numbers)))
 
 
@@ -79,47 +92,50 @@ def configure(environment: Environment, **_: object) -> None:
 
 locust.events.init.add_listener(configure)  # type: ignore[no-untyped-call]
 
+#: After a switch, the calls the other variant had in flight finish before measuring.
+SETTLE = 0.02
+#: ``count``: the calls each user makes before those counted.
+COUNT_WARM_UP = 10
 
-def _block(environment: Environment, users: int, seconds: float) -> dict[str, float]:
-    """Run *users* users for *seconds* after they have all started: CPU and requests."""
-    runner = environment.runner
-    assert runner is not None
-    runner.start(users, spawn_rate=100)  # 100: above it Locust warns
-    while runner.user_count < users:
-        gevent.sleep(0.01)
-    gevent.sleep(0.2)  # connections open, caches warm
-    stats = environment.stats.total
+
+def _block(stats: StatsEntry, seconds: float) -> dict[str, float]:
+    """What the process did over *seconds*: CPU and requests."""
     requests, failures, cpu = stats.num_requests, stats.num_failures, time.process_time()
     started = time.perf_counter()
     gevent.sleep(seconds)
-    measured = {
+    return {
         "requests": stats.num_requests - requests,
         "failures": stats.num_failures - failures,
         "cpu": time.process_time() - cpu,
         "wall": time.perf_counter() - started,
     }
-    runner.stop()
-    return measured
 
 
 def paired(base_url: str, users: int, rounds: int, seconds: float) -> dict[str, Any]:
-    """Both users in alternating blocks (order swapped every round): CPU per request
-    and its ratio, round by round."""
+    """*users* users of each kind, all started once and connected; in each block one
+    kind works and the other waits at its gate (a waiting greenlet costs nothing), order
+    swapped every round: CPU per request and its ratio, round by round."""
     BareFail.url, BareFail.body, BareFail.headers = _prepared(base_url)
-    variants = {"bare": BareFail, "aioauthlete": AioauthleteFail}
-    environments = {}
-    for name, user in variants.items():
-        user.host = base_url
-        environments[name] = Environment(user_classes=[user])
-        environments[name].create_local_runner()
-        _block(environments[name], users, seconds / 2)  # warm-up, not measured
+    variants: dict[str, type[BareFail | AioauthleteFail]] = {
+        "bare": BareFail,
+        "aioauthlete": AioauthleteFail,
+    }
+    environment = Environment(user_classes=list(variants.values()), host=base_url)
+    runner = environment.create_local_runner()
+    runner.start(users * 2, spawn_rate=100)  # 100: above it Locust warns
+    while runner.user_count < users * 2:
+        gevent.sleep(0.01)
+    gevent.sleep(1.0)  # connections open, caches warm
+    stats = environment.stats.total
     blocks: list[dict[str, Any]] = []
     for number in range(rounds):
         order = list(variants) if number % 2 == 0 else list(reversed(variants))
-        blocks.extend(
-            {"variant": name, "round": number, **_block(environments[name], users, seconds)}
-            for name in order
-        )
+        for name in order:
+            for other, user in variants.items():
+                (user.gate.set if other == name else user.gate.clear)()
+            gevent.sleep(SETTLE)
+            blocks.append({"variant": name, "round": number, **_block(stats, seconds)})
+    runner.quit()
     return {"blocks": blocks, "summary": summarize(blocks)}
 
 
@@ -133,10 +149,15 @@ def flow(base_url: str, users: int, seconds: float, server_pid: int) -> dict[str
     spec.loader.exec_module(module)
     module.CibaFlowUser.host = base_url
     environment = Environment(user_classes=[module.CibaFlowUser])
-    environment.create_local_runner()
+    runner = environment.create_local_runner()
+    runner.start(users, spawn_rate=100)
+    while runner.user_count < users:
+        gevent.sleep(0.01)
+    gevent.sleep(1.0)  # connections open, caches warm
     server = cpu_seconds(server_pid)
-    measured = _block(environment, users, seconds)
+    measured = _block(environment.stats.total, seconds)
     server = cpu_seconds(server_pid) - server
+    runner.quit()
     requests = measured["requests"]
     return {
         **measured,
@@ -145,6 +166,26 @@ def flow(base_url: str, users: int, seconds: float, server_pid: int) -> dict[str
         "server_cpu_us": server * 1e6 / requests,
         "server_busy": server / measured["wall"],
     }
+
+
+def count(base_url: str, variant: str, users: int, requests: int) -> None:
+    """A warm-up, then *requests* calls of *variant* (``bare`` or ``aioauthlete``) by
+    *users* users: run under callgrind twice, with and without the calls."""
+    BareFail.url, BareFail.body, BareFail.headers = _prepared(base_url)
+    user_class: type[BareFail | AioauthleteFail] = (
+        BareFail if variant == "bare" else AioauthleteFail
+    )
+    user_class.host = base_url
+    environment = Environment(user_classes=[user_class])
+    environment.create_local_runner()
+    made = [user_class(environment) for _ in range(users)]
+
+    def calls(user: BareFail | AioauthleteFail, number: int) -> None:
+        for _ in range(number):
+            user.fail()
+
+    for each in (COUNT_WARM_UP, requests // users):
+        gevent.joinall([gevent.spawn(calls, user, each) for user in made])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -177,6 +218,8 @@ def main(argv: list[str]) -> int:
         print(json.dumps(paired(argv[1], int(argv[2]), int(argv[3]), float(argv[4]))))
     elif argv[:1] == ["flow"] and len(argv) == 5:
         print(json.dumps(flow(argv[1], int(argv[2]), float(argv[3]), int(argv[4]))))
+    elif argv[:1] == ["count"] and len(argv) == 5 and argv[2] in ("bare", "aioauthlete"):
+        count(argv[1], argv[2], int(argv[3]), int(argv[4]))
     else:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2

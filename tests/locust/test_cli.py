@@ -1,10 +1,10 @@
 """The documented Locust commands, run as documented: the emulator they start, one process,
 ``--processes 2``, and a master with one worker on loopback; checked from the CSVs.
 
-The commands are read from the document (README.md, else docs/locust.md); what changes
-here is only what must: ``-t 3s`` instead of ``-t 10s``, free ports, the CSVs in a
-temporary directory, the venv's own scripts, and a second locustfile that counts the
-requests of each process (``count_by_worker.py``).
+The commands are read from README.md's Locust section; what changes here is only what
+must: ``-t 3s`` instead of ``-t 10s``, free ports, the CSVs in a temporary directory, the
+venv's own scripts, and a second locustfile that counts the requests of each process
+(``count_by_worker.py``).
 """
 
 from __future__ import annotations
@@ -37,13 +37,11 @@ OPERATIONS = {
 
 def documented_commands() -> list[str]:
     """The lines of the console block the marker's skip reason names."""
-    for name in ("README.md", "docs/locust.md"):
-        text = (ROOT / name).read_text()
-        at = text.find(MARKER)
-        if at >= 0:
-            start = text.index("```console\n", at) + len("```console\n")
-            return [line for line in text[start : text.index("```", start)].splitlines() if line]
-    raise AssertionError(f"no document has the block marked {MARKER!r}")
+    text = (ROOT / "README.md").read_text()
+    at = text.find(MARKER)
+    assert at >= 0, f"README.md has no block marked {MARKER!r}"
+    start = text.index("```console\n", at) + len("```console\n")
+    return [line for line in text[start : text.index("```", start)].splitlines() if line]
 
 
 COMMANDS = documented_commands()

@@ -1,8 +1,8 @@
-"""The Locust section (docs/locust.md, to be merged into README.md): every block runs or is
-skipped with a reason the docs tests accept, and its Python example works as a locustfile.
+"""README.md's Locust section: its Python example works as a locustfile.
 
 The docs tests cannot run that block in their own process (importing Locust patches it for
-gevent), so this runs it with ``locust`` against the emulator and reads the CSV.
+gevent), so they skip it with a reason naming this file, which runs it with ``locust``
+against the emulator and reads the CSV.
 """
 
 from __future__ import annotations
@@ -12,30 +12,19 @@ import subprocess
 from pathlib import Path
 
 from aioauthlete.testing import RunningEmulator
-from tests.docs.accounting import problems
-from tests.docs.plugin import SYBIL
-from tests.docs.test_accounting import UNAVAILABLE
 from tests.locust.support import ROOT, locust_environment
 from tests.locust.test_cli import SCRIPTS
 
-SECTION = ROOT / "docs" / "locust.md"
 MARKER = "tests/locust/test_docs.py runs this block as a locustfile"
 
 
-def test_every_block_of_the_section_runs_or_is_skipped_with_a_reason() -> None:
-    assert problems(SYBIL.parse(SECTION)) == []
-    assert UNAVAILABLE.findall(SECTION.read_text()) == []
-
-
 def example() -> str:
-    """The Python block the marker's skip reason names (in README.md once merged)."""
-    for path in (ROOT / "README.md", SECTION):
-        text = path.read_text()
-        at = text.find(MARKER)
-        if at >= 0:
-            start = text.index("```python\n", at) + len("```python\n")
-            return text[start : text.index("```", start)]
-    raise AssertionError(f"no document has the block marked {MARKER!r}")
+    """The Python block the marker's skip reason names."""
+    text = (ROOT / "README.md").read_text()
+    at = text.find(MARKER)
+    assert at >= 0, f"README.md has no block marked {MARKER!r}"
+    start = text.index("```python\n", at) + len("```python\n")
+    return text[start : text.index("```", start)]
 
 
 def test_the_sections_own_user_runs_as_a_locustfile_without_a_failure(

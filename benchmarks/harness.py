@@ -59,6 +59,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--server", choices=["auto", "nginx", "emulator"], default="auto")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop's event loop")
     parser.add_argument("--no-sdk", action="store_true", help="leave the official SDK out")
+    parser.add_argument("--no-issue", action="store_true", help="leave the issue call out")
     parser.add_argument(
         "--interleave",
         action="store_true",
@@ -133,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     pin_line = pin_client()
     sdk = not args.no_sdk and sdk_available()
-    variant_count = 4 if sdk else 3
+    issue = not args.no_issue
+    variant_count = 3 + sdk + 2 * issue
     estimate = (
         len(args.concurrency)
         * variant_count
@@ -152,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         blocks: list[Block] = []
         started = time.monotonic()
-        groups = [variants_for(server, level, sdk=sdk) for level in args.concurrency]
+        groups = [variants_for(server, level, sdk=sdk, issue=issue) for level in args.concurrency]
         with asyncio.Runner(loop_factory=loop_factory(args.uvloop)) as runner:
             if args.interleave:
                 blocks = run_levels(runner, groups, args)
@@ -166,7 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(render_table(rows))
     print()
-    print("thr/raw, CPU/raw: medians of per-round ratios to raw-aiohttp at the same concurrency")
+    print(
+        "thr/raw, CPU/raw: medians of per-round ratios to raw-aiohttp at the same concurrency"
+        " (the -issue variants: to raw-aiohttp-issue)"
+    )
     for line in comparison:
         print(line)
     levels = set(args.concurrency)

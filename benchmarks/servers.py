@@ -35,6 +35,18 @@ FIXED_ANSWER = {
     "action": "FORBIDDEN",
     "responseContent": '{"error":"access_denied"}',
 }
+#: What nginx answers to every issue call: Authlete's documented example (its
+#: responseContent as the JSON it stands for; the document escapes it twice).
+ISSUE_ANSWER = {
+    "resultCode": "A183001",
+    "resultMessage": "[A183001] An auth_req_id was issued successfully.",
+    "action": "OK",
+    "authReqId": "_mzc-ZQdAhSPuMxTlO-MC_oqaOqYCrdNQ39PVxisaiE",
+    "expiresIn": 3600,
+    "interval": 0,
+    "responseContent": '{"auth_req_id":"_mzc-ZQdAhSPuMxTlO-MC_oqaOqYCrdNQ39PVxisaiE",'
+    '"interval":0,"expires_in":3600}',
+}
 
 
 @frozen
@@ -50,6 +62,10 @@ class Server:
     @property
     def fail_url(self) -> str:
         return f"{self.base_url}/api/{self.service_id}/backchannel/authentication/fail"
+
+    @property
+    def issue_url(self) -> str:
+        return f"{self.base_url}/api/{self.service_id}/backchannel/authentication/issue"
 
 
 def pin_client(cpu: int = CLIENT_CPU) -> str:
@@ -79,8 +95,10 @@ def _nginx_string(text: str) -> str:
 
 
 def nginx_config(directory: Path, port: int, cpu: int) -> str:
-    """One worker on *cpu*, keep-alive without limits, the fixed answer on the fail path."""
+    """One worker on *cpu*, keep-alive without limits, the fixed answers on the fail and
+    issue paths."""
     body = json.dumps(FIXED_ANSWER, separators=(",", ":"))
+    issued = json.dumps(ISSUE_ANSWER, separators=(",", ":"))
     temp = {name: directory / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     return f"""
 worker_processes 1;
@@ -103,6 +121,10 @@ http {{
         location ~ ^/api/[^/]+/backchannel/authentication/fail$ {{
             default_type application/json;
             return 200 {_nginx_string(body)};
+        }}
+        location ~ ^/api/[^/]+/backchannel/authentication/issue$ {{
+            default_type application/json;
+            return 200 {_nginx_string(issued)};
         }}
     }}
 }}

@@ -17,6 +17,13 @@ from aioauthlete._cli._histogram import LatencyHistogram
 from aioauthlete._cli._load._report import LoadReport
 
 BASELINE = "raw-aiohttp"
+#: The issue call's variants (named ``...-issue``) compare with its own raw floor.
+ISSUE_BASELINE = "raw-aiohttp-issue"
+
+
+def baseline_of(variant: str) -> str:
+    """The raw aiohttp variant *variant* is compared with: the one making the same call."""
+    return ISSUE_BASELINE if variant.endswith("-issue") else BASELINE
 
 
 @frozen
@@ -95,15 +102,19 @@ def _median_ratio(pairs: Iterable[tuple[float, float]]) -> float | None:
     return statistics.median(ratios) if ratios else None
 
 
-def summarize(blocks: Sequence[Block], baseline: str = BASELINE) -> list[Row]:
-    """One row per (variant, concurrency): medians over rounds, ratios to *baseline*."""
-    base = {(b.concurrency, b.round): b.measure for b in blocks if b.variant == baseline}
+def summarize(blocks: Sequence[Block]) -> list[Row]:
+    """One row per (variant, concurrency): medians over rounds, ratios to its baseline
+    (``baseline_of``) in the same round."""
+    base = {(b.variant, b.concurrency, b.round): b.measure for b in blocks}
     keys = list(dict.fromkeys((b.variant, b.concurrency) for b in blocks))
     rows = []
     for variant, concurrency in keys:
         mine = [b for b in blocks if (b.variant, b.concurrency) == (variant, concurrency)]
+        floor = baseline_of(variant)
         paired = [
-            (b.measure, base[concurrency, b.round]) for b in mine if (concurrency, b.round) in base
+            (b.measure, base[floor, concurrency, b.round])
+            for b in mine
+            if (floor, concurrency, b.round) in base
         ]
         rows.append(
             Row(

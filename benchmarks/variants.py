@@ -19,9 +19,14 @@ from typing import Any
 
 import aiohttp
 
-from aioauthlete import AuthleteClient, BackchannelAuthenticationFailRequest
+from aioauthlete import (
+    AuthleteClient,
+    BackchannelAuthenticationFailRequest,
+    BackchannelAuthenticationIssueRequest,
+)
 from aioauthlete._cli._histogram import LatencyHistogram
 from aioauthlete._cli._load._engine import default_request, run_calls, run_load
+from aioauthlete.operations import ISSUE
 
 from .servers import Server
 from .stats import Measure
@@ -67,7 +72,12 @@ class RawAiohttp(Variant):
         self.session = runner.run(start())
 
     def block(self, runner: asyncio.Runner, seconds: float) -> Measure:
-        session, url = self.session, self.server.fail_url
+        body = '{{"ticket":"{}","reason":"ACCESS_DENIED"}}'
+        return self._calls(runner, seconds, self.server.fail_url, body)
+
+    def _calls(self, runner: asyncio.Runner, seconds: float, url: str, body: str) -> Measure:
+        """Post *body* (a format string for the ticket) to *url* for *seconds*."""
+        session, template = self.session, body.format
         headers = {
             "Authorization": f"Bearer {self.server.access_token}",
             "Content-Type": "application/json",
@@ -75,8 +85,8 @@ class RawAiohttp(Variant):
         }
 
         async def call(index: int) -> str:
-            body = f'{{"ticket":"aioauthlete-load-{index}","reason":"ACCESS_DENIED"}}'
-            async with session.post(url, data=body.encode(), headers=headers) as response:
+            data = template(f"aioauthlete-load-{index}").encode()
+            async with session.post(url, data=data, headers=headers) as response:
                 data = await response.read()
                 if response.status != 200:
                     raise RawStatusError(response.status)
@@ -91,6 +101,15 @@ class RawAiohttp(Variant):
 
     def close(self, runner: asyncio.Runner) -> None:
         runner.run(self.session.close())
+
+
+class RawAiohttpIssue(RawAiohttp):
+    """The floor for the issue call: the same loop, its body and URL."""
+
+    name = "raw-aiohttp-issue"
+
+    def block(self, runner: asyncio.Runner, seconds: float) -> Measure:
+        return self._calls(runner, seconds, self.server.issue_url, '{{"ticket":"{}"}}')
 
 
 class _Aioauthlete(Variant):
@@ -118,6 +137,28 @@ class AioauthleteSingle(_Aioauthlete):
     def block(self, runner: asyncio.Runner, seconds: float) -> Measure:
         report = runner.run(run_load(self.client, concurrency=self.concurrency, duration=seconds))
         return Measure.of_report(report)
+
+
+class AioauthleteIssue(_Aioauthlete):
+    """One issue call per request (``client.call`` with the issue operation)."""
+
+    name = "aioauthlete-issue"
+
+    def block(self, runner: asyncio.Runner, seconds: float) -> Measure:
+        report = runner.run(
+            run_load(
+                self.client,
+                concurrency=self.concurrency,
+                duration=seconds,
+                operation=ISSUE,
+                make_request=_issue_request,
+            )
+        )
+        return Measure.of_report(report)
+
+
+def _issue_request(index: int) -> BackchannelAuthenticationIssueRequest:
+    return BackchannelAuthenticationIssueRequest(ticket=f"aioauthlete-load-{index}")
 
 
 class AioauthleteStream(_Aioauthlete):
@@ -254,13 +295,18 @@ class SdkThreaded(Variant):
         self.pool.shutdown()
 
 
-def variants_for(server: Server, concurrency: int, *, sdk: bool) -> list[Variant]:
-    """Every variant at *concurrency*; the SDK runs sequentially at 1, threaded above."""
+def variants_for(
+    server: Server, concurrency: int, *, sdk: bool, issue: bool = True
+) -> list[Variant]:
+    """Every variant at *concurrency*; the SDK runs sequentially at 1, threaded above.
+    The issue call's pair (its raw floor and the library) comes after the fail call's."""
     chosen: list[Variant] = [
         RawAiohttp(server, concurrency),
         AioauthleteSingle(server, concurrency),
         AioauthleteStream(server, concurrency),
     ]
+    if issue:
+        chosen += [RawAiohttpIssue(server, concurrency), AioauthleteIssue(server, concurrency)]
     if sdk:
         chosen.append(
             SdkSequential(server, concurrency)

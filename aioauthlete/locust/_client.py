@@ -7,9 +7,12 @@ Locust's statistics, named after its method.
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Container
 from typing import Any, Final, TypeVar
 
+import gevent
 from locust.contrib.fasthttp import FastHttpSession
 
 from .._errors import AuthleteError
@@ -31,6 +34,7 @@ from .._operations._issue import (
     BackchannelAuthenticationIssueResponse,
 )
 from .._operations._token import TOKEN, TokenRequest, TokenResponse
+from .._policies import TimeoutPolicy
 from ..protocol import Service
 from ._outcome import FailedCall, failure_message, read
 
@@ -47,6 +51,24 @@ METHOD_NAMES: Final[dict[Operation[Any, Any], str]] = {
 
 #: Actions a call accepts as a success; ``None``: every documented one.
 Expected = Container[object] | None
+
+#: Every status the HTTP parser lets through: the protocol layer judges them all.
+_EVERY_STATUS = frozenset(range(1000))
+
+
+def _own_session(session: FastHttpSession) -> FastHttpSession:
+    """*session*, sharing its connections and cookies, whose agent hands every status
+    over as an answer and follows no redirect.
+
+    On a status it calls bad, geventhttpclient reads the whole body (no cap), decodes it as
+    UTF-8 (raising for any other bytes) and keeps a transcript of the request, token
+    included; the user's own session keeps that behaviour for its own requests.
+    """
+    own = copy.copy(session)
+    own.client = copy.copy(session.client)
+    own.client.valid_response_codes = _EVERY_STATUS  # type: ignore[misc]
+    own.client.redirect_response_codes = frozenset()  # type: ignore[misc]
+    return own
 
 
 class _Headers(dict[str, str]):
@@ -71,14 +93,27 @@ class AuthleteLocustClient:
     ``AuthleteError``: catch it to end the flow quietly (it is counted already), or let
     Locust log it. *name* replaces the method's name as the statistics row. A bad request
     raises ``ValueError``/``TypeError`` before anything is sent, and nothing is recorded.
+
+    *attempt_timeout* bounds each call as a whole, however slowly the answer trickles in
+    (the session's own timeouts bound each socket read only); ``None``: no bound.
     """
 
-    __slots__ = ("_headers", "_service", "session")
+    __slots__ = ("_attempt", "_calls", "_headers", "_service", "session")
 
-    def __init__(self, session: FastHttpSession, service: Service) -> None:
+    def __init__(
+        self,
+        session: FastHttpSession,
+        service: Service,
+        *,
+        attempt_timeout: float | None = TimeoutPolicy().attempt,
+    ) -> None:
+        if attempt_timeout is not None and not attempt_timeout > 0:
+            raise ValueError("attempt_timeout must be more than 0 seconds, or None")
         #: Locust's own client, for requests to anything else (it records them too).
         self.session = session
+        self._calls = _own_session(session)
         self._service = service
+        self._attempt = attempt_timeout
         #: The service's header sets (one per content type) as plain str-keyed dicts:
         #: geventhttpclient handles multidict's keys at several times the cost.
         self._headers: dict[int, tuple[object, _Headers]] = {}
@@ -157,26 +192,37 @@ class AuthleteLocustClient:
                 _Headers({str(k): v for k, v in prepared.headers.items()}),
             )
         error: AuthleteError
-        with self.session.request(
-            "POST",
-            prepared.url,
-            name=row,
-            data=payload,
-            headers=cached[1],
-            catch_response=True,
-            allow_redirects=False,  # never: the token would go along
-        ) as answer:
-            try:
-                response = read(prepared, answer)
-            except AuthleteError as exc:
-                error = exc
-                answer.failure(FailedCall(failure_message(exc), exc))
-            else:
-                if expect is None or getattr(response, "action", None) in expect:
-                    answer.success()
+        # One deadline for the whole attempt: geventhttpclient's timeouts are per read.
+        deadline = gevent.Timeout(self._attempt)
+        started = time.perf_counter()
+        deadline.start()
+        try:
+            with self._calls.request(
+                "POST",
+                prepared.url,
+                name=row,
+                data=payload,
+                headers=cached[1],
+                catch_response=True,
+                allow_redirects=False,  # never: the token would go along
+                stream=True,  # the body is read under the cap (read), not whole
+            ) as answer:
+                try:
+                    response = read(prepared, answer, deadline, started)
+                except AuthleteError as exc:
+                    error = exc
+                    answer.failure(FailedCall(failure_message(exc), exc))
                 else:
-                    action = getattr(response, "action", None)
-                    answer.failure(FailedCall(f"unexpected action {action}", response=response))
-                return response
+                    if expect is None or getattr(response, "action", None) in expect:
+                        answer.success()
+                    else:
+                        action = getattr(response, "action", None)
+                        message = f"unexpected action {action}"
+                        answer.failure(FailedCall(message, response=response))
+                    return response
+                finally:
+                    deadline.close()  # before Locust's listeners run: they may block
+        finally:
+            deadline.close()
         del answer, prepared  # the raw answer and request: not locals of the traceback
         raise error

@@ -7,11 +7,15 @@ client would have raised, and into the short message Locust files the failure un
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
+import time
+import zlib
 from typing import Any, TypeVar
 
 import gevent
+from geventhttpclient.response import HTTPConnectionClosed, HTTPParseError
 from geventhttpclient.useragent import ConnectionError as ClientConnectionError
 from geventhttpclient.useragent import RetriesExceeded
 from locust.contrib.fasthttp import LocustBadStatusCode, ResponseContextManager
@@ -23,10 +27,18 @@ from .._errors import (
     AuthleteTimeoutError,
     AuthleteTransportError,
 )
+from .._protocol import too_large
 from .._redact import escape_control
 from ..protocol import PreparedRequest, read_answer
+from ._body import OverCap, read_body
 
 Resp = TypeVar("Resp")
+
+#: What reading the body may raise besides the deadline: the socket's and the parser's.
+_BROKEN = (OSError, HTTPParseError, HTTPConnectionClosed, zlib.error)
+#: Authlete's result codes (``A001101``): any other text a server put there stays out of
+#: the row, which must stay the same from one failure to the next.
+_RESULT_CODE = re.compile(r"[A-Z][0-9]{6}")
 
 
 class FailedCall(Exception):  # noqa: N818 - Locust's failures are exceptions; this is one
@@ -54,8 +66,18 @@ class FailedCall(Exception):  # noqa: N818 - Locust's failures are exceptions; t
         return self.message
 
 
-def read(prepared: PreparedRequest[Any, Resp], answer: ResponseContextManager) -> Resp:
-    """The response *answer* stands for; raise its ``AuthleteError`` (masked) otherwise."""
+def read(
+    prepared: PreparedRequest[Any, Resp],
+    answer: ResponseContextManager,
+    deadline: gevent.Timeout,
+    started: float,
+) -> Resp:
+    """The response *answer* stands for; raise its ``AuthleteError`` (masked) otherwise.
+
+    The body is still unread: it is read here, under the cap and before *deadline* (the
+    attempt's, started at *started*, ``time.perf_counter()``), and Locust is told how long
+    the whole answer took and how long its body was.
+    """
     failure = answer.request_meta["exception"]
     headers = answer.headers
     if headers is None or (failure is not None and not isinstance(failure, LocustBadStatusCode)):
@@ -63,10 +85,34 @@ def read(prepared: PreparedRequest[Any, Resp], answer: ResponseContextManager) -
         error = prepared.scrub(no_answer(failure))
         raise error
     status = answer.status_code
+    try:
+        body = read_body(
+            answer,
+            status,
+            _header(headers.get("content-length")),
+            _header(headers.get("content-encoding")),
+            prepared.max_body,
+        )
+    except OverCap:
+        answer.release()  # the rest unread: the connection is closed, not pooled
+        error = prepared.scrub(too_large(status, prepared.max_body))
+        raise error from None
+    except AuthleteResponseError as exc:
+        answer.release()
+        error = prepared.scrub(exc)
+        raise error from None
+    except (*_BROKEN, gevent.Timeout) as exc:
+        if isinstance(exc, gevent.Timeout) and exc is not deadline:
+            raise  # someone else's
+        error = prepared.scrub(no_answer(exc))
+        raise error from None
+    finally:
+        answer.request_meta["response_time"] = (time.perf_counter() - started) * 1000
+    answer.request_meta["response_length"] = len(body)
     # Retry-After only matters on an error (429, 503): no lookup for the usual answer.
     retry_after = _header(headers.get("retry-after")) if status >= 400 else None
     content_type = _header(headers.get("content-type"))
-    return read_answer(prepared, status, content_type, answer.content or b"", retry_after)
+    return read_answer(prepared, status, content_type, body, retry_after)
 
 
 def _header(value: str | list[str] | None) -> str | None:
@@ -80,6 +126,10 @@ def no_answer(exc: BaseException | None) -> AuthleteTransportError:
     if isinstance(exc, RetriesExceeded) and isinstance(exc.__dict__.get("original"), BaseException):
         exc = exc.__dict__["original"]
     detail = _describe(exc)
+    if isinstance(exc, gevent.Timeout):  # the attempt's deadline
+        return AuthleteTimeoutError(
+            detail="TimeoutError: the attempt's time limit passed", may_have_reached=True
+        )
     if isinstance(exc, ssl.SSLError) and not _timed_out(exc):
         return AuthleteTransportError(detail=detail, may_have_reached=False, retryable=False)
     if isinstance(exc, ConnectionRefusedError | socket.gaierror):
@@ -112,11 +162,18 @@ def failure_message(error: AuthleteError) -> str:
     name = type(error).__name__
     if isinstance(error, AuthleteApiError):
         code = error.result_code
-        shown = f" {escape_control(code, 40)}" if code and code != str(error.status) else ""
+        shown = f" {code}" if code and _RESULT_CODE.fullmatch(code) else ""
         return f"{name}: HTTP {error.status}{shown}"
     if isinstance(error, AuthleteResponseError):
-        return f"{name}: HTTP {error.status}: {escape_control(error.problem, 100)}"
+        return f"{name}: HTTP {error.status}: {_row_text(error.problem)}"
     if isinstance(error, AuthleteTransportError):
         reached = "may have reached Authlete" if error.ambiguous else "did not reach Authlete"
-        return f"{name}: {escape_control(error.detail, 100)} ({reached})"
+        return f"{name}: {_row_text(error.detail)} ({reached})"
     return name  # pragma: no cover - every AuthleteError is one of the three
+
+
+def _row_text(text: str) -> str:
+    """*text* as one short line of UTF-8: a lone surrogate a server sent (JSON can carry
+    one) would stop Locust's CSV writer and its workers' reports to the master."""
+    shown = escape_control(text, 100)
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")

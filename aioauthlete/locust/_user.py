@@ -31,7 +31,8 @@ class AuthleteUser(FastHttpUser):
       context that trusts it: geventhttpclient turns verification back on either way);
     - redirects are never followed and nothing is retried: one attempt per call;
     - the connect and network timeouts are ``AuthleteClient``'s per-attempt ones (2 s to
-      connect, 4 s per attempt); a timeout is a failure.
+      connect, 4 s per attempt), and ``network_timeout`` bounds each call as a whole, not
+      each socket read: an answer that trickles in is cut there; a timeout is a failure.
 
     ``self.client.session`` is the underlying ``FastHttpSession``.
     """
@@ -54,7 +55,9 @@ class AuthleteUser(FastHttpUser):
             self.host = os.environ.get(ENV_BASE_URL) or None
         super().__init__(environment)  # refuses to start without a host
         session = cast(FastHttpSession, self.client)  # what FastHttpUser put there
-        self.client = AuthleteLocustClient(session, self.authlete_service())
+        self.client = AuthleteLocustClient(
+            session, self.authlete_service(), attempt_timeout=self.network_timeout
+        )
 
     def authlete_service(self) -> Service:
         """The service to load: the ``AUTHLETE_*`` variables, ``self.host`` as its URL."""

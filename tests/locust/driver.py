@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import resource
 import sys
+import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -139,13 +141,15 @@ def refused(call: Callable[[], object]) -> str:
 
 
 def faults(args: dict[str, Any]) -> dict[str, Any]:
-    """One fail call to each of *base_urls*: what it raised, and what Locust recorded."""
+    """One fail call to each of *base_urls*: what it raised, what Locust recorded, how
+    long it took and how much the process's peak memory grew."""
     outcomes = {}
     for label, base_url in args["base_urls"].items():
         environment, user = user_at(base_url, network_timeout=args["network_timeout"])
         request = BackchannelAuthenticationFailRequest(
             ticket=args["ticket"], reason="ACCESS_DENIED"
         )
+        started, peak = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
             answer = user.client.backchannel_authentication_fail(request)
         except AuthleteError as exc:
@@ -154,9 +158,25 @@ def faults(args: dict[str, Any]) -> dict[str, Any]:
             outcome["repr"] = repr(exc)
         else:
             outcome = {"raised": None, "answer": repr(answer)}
+        outcome["elapsed"] = time.monotonic() - started
+        # How much higher the process's peak memory went (KiB on Linux): a body read whole.
+        outcome["grown_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
         outcome.update(statistics(environment.stats))
         outcomes[label] = outcome
     return outcomes
+
+
+def again(args: dict[str, Any]) -> dict[str, Any]:
+    """Two fail calls by one user: the class of each error, or each answer's result code."""
+    _, user = user_at(args["base_url"], network_timeout=args["network_timeout"])
+    request = BackchannelAuthenticationFailRequest(ticket=args["ticket"], reason="ACCESS_DENIED")
+    answers = []
+    for _ in range(2):
+        try:
+            answers.append(user.client.backchannel_authentication_fail(request).result_code)
+        except AuthleteError as exc:
+            answers.append(type(exc).__name__)
+    return {"answers": answers}
 
 
 def listened(args: dict[str, Any]) -> dict[str, Any]:
@@ -220,6 +240,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "flow": flow,
     "calls": calls,
     "faults": faults,
+    "again": again,
     "listened": listened,
     "tls": tls,
     "refusals": refusals,

@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterable
 _CONTROL_ESCAPES = {i: f"\\x{i:02x}" for i in (*range(0x20), *range(0x7F, 0xA0))}
 _CONTROL_ESCAPES[0x2028] = "\\u2028"
 _CONTROL_ESCAPES[0x2029] = "\\u2029"
+# Lone surrogates (a JSON answer may escape one): a str, but no encoding can carry it, so a
+# log handler writing UTF-8 would fail on the message.
+_CONTROL_ESCAPES.update({i: f"\\u{i:04x}" for i in range(0xD800, 0xE000)})
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 _CONTROL_ESCAPES[ord("\r")] = "\\r"
 _CONTROL_ESCAPES[ord("\n")] = "\\n"
@@ -45,7 +48,7 @@ def escape_control(text: str, limit: int = 300) -> str:
     """Escape control characters (CR/LF first of all) and cut *text* to *limit* characters.
 
     Escaped: C0 and C1 controls, DEL, U+2028 and U+2029, so that the result is one line for
-    any reader and drives no terminal.
+    any reader and drives no terminal, and lone surrogates, so that any encoding can carry it.
 
     Server-provided text goes through this before it reaches a log line or an exception
     message, so that a hostile answer cannot forge log records.

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aioauthlete._redact import REDACTED, CredentialMask, masking_named
+from aioauthlete._errors import AuthleteApiError
+from aioauthlete._redact import REDACTED, CredentialMask, escape_control, masking_named
 
 #: Credentials travel in headers: visible ASCII only (as the client checks).
 credentials = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8)
@@ -93,3 +94,15 @@ def test_a_secret_inside_the_marker_is_masked_with_something_else() -> None:
     mask = CredentialMask(["<redacte"])
     assert mask.text("x <redacte y") == "x *** y"
     assert mask.body(b'{"m":"<redacte"}') == b'{"m":"***"}'
+
+
+def test_server_text_with_a_lone_surrogate_is_escaped_so_any_log_can_write_it() -> None:
+    # A JSON answer may escape a lone surrogate ("\ud800"): a str, but no encoding carries
+    # it, so a UTF-8 log handler would fail on the error's message.
+    error = AuthleteApiError(status=500, result_code="A\ud800", result_message="x\udfffy")
+    text = str(error)
+    text.encode("utf-8")  # raises UnicodeEncodeError while a surrogate is left in
+    assert "\\ud800" in text
+    assert "x\\udfffy" in text
+    assert escape_control("\ud83d\ude00") == "\\ud83d\\ude00"  # a pair is two lone halves here
+    assert escape_control("caf\u00e9 \U0001f600") == "caf\u00e9 \U0001f600"

@@ -6,7 +6,8 @@ a fresh process, once with a warm-up only and once with *requests* more calls; t
 difference divided by *requests* is the cost of one call, start-up and imports cancelled
 out. The server runs outside valgrind (nginx, else the emulator).
 
-    .venv/bin/python -m benchmarks.instructions                # raw, single, stream
+    .venv/bin/python -m benchmarks.instructions                # every variant
+    .venv/bin/python -m benchmarks.instructions --variants raw,single,stream
     .venv/bin/python -m benchmarks.instructions --variants single --requests 4000
 
 One variant takes about a minute (valgrind runs Python some fifty times slower).
@@ -28,20 +29,27 @@ from pathlib import Path
 
 import aiohttp
 
-from aioauthlete import AuthleteClient, BackchannelAuthenticationFailRequest
+from aioauthlete import (
+    AuthleteClient,
+    BackchannelAuthenticationFailRequest,
+    BackchannelAuthenticationIssueRequest,
+)
 from aioauthlete._cli._load._engine import default_request, run_calls
 
 from .servers import describe, start_server
 
 CONCURRENCY = 64
 WARM_UP = 200
-VARIANTS = ("raw", "single", "stream")
+VARIANTS = ("raw", "single", "stream", "raw-issue", "issue")
+#: What each variant's ratio is to: the raw loop making the same call.
+FLOORS = {"single": "raw", "stream": "raw", "issue": "raw-issue"}
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 async def _workload(variant: str, requests: int, base_url: str, token: str, sid: str) -> None:
     """Warm up (connections, caches), then make *requests* calls of *variant*."""
     url = f"{base_url}/api/{sid}/backchannel/authentication/fail"
+    issue_url = f"{base_url}/api/{sid}/backchannel/authentication/issue"
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
@@ -62,6 +70,18 @@ async def _workload(variant: str, requests: int, base_url: str, token: str, sid:
             action: str = json.loads(data)["action"]
             return action
 
+        async def raw_issue(index: int) -> str:
+            body = f'{{"ticket":"aioauthlete-load-{index}"}}'
+            async with session.post(issue_url, data=body.encode(), headers=headers) as response:
+                data = await response.read()
+            action: str = json.loads(data)["action"]
+            return action
+
+        async def issue(index: int) -> str:
+            request = BackchannelAuthenticationIssueRequest(ticket=f"aioauthlete-load-{index}")
+            response = await client.backchannel_authentication_issue(request)
+            return response.action
+
         async def single(index: int) -> str:
             response = await client.backchannel_authentication_fail(default_request(index))
             return response.action
@@ -78,7 +98,12 @@ async def _workload(variant: str, requests: int, base_url: str, token: str, sid:
                     if not outcome.ok:
                         raise RuntimeError(f"a call failed: {outcome.error}")
 
-        calls: dict[str, Callable[[int], Awaitable[str]]] = {"raw": raw, "single": single}
+        calls: dict[str, Callable[[int], Awaitable[str]]] = {
+            "raw": raw,
+            "single": single,
+            "raw-issue": raw_issue,
+            "issue": issue,
+        }
         for count in (WARM_UP, requests):
             if not count:
                 continue
@@ -111,7 +136,7 @@ def per_request(variant: str, requests: int, base_url: str, token: str, sid: str
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.instructions")
-    parser.add_argument("--variants", default=",".join(VARIANTS), help="raw,single,stream")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help=",".join(VARIANTS))
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--server", choices=["auto", "nginx", "emulator"], default="auto")
     parser.add_argument("--workload", nargs=5, help=argparse.SUPPRESS)
@@ -132,8 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             costs[variant] = per_request(
                 variant, args.requests, server.base_url, server.access_token, server.service_id
             )
-            ratio = f"  {costs[variant] / costs['raw']:.3f}x raw" if "raw" in costs else ""
-            print(f"{variant:8s} {costs[variant]:10,.0f} instructions/request{ratio}", flush=True)
+            floor = FLOORS.get(variant)
+            ratio = f"  {costs[variant] / costs[floor]:.3f}x {floor}" if floor in costs else ""
+            print(f"{variant:9s} {costs[variant]:10,.0f} instructions/request{ratio}", flush=True)
     return 0
 
 

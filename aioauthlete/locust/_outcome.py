@@ -1,8 +1,8 @@
-"""What one request's answer is, as Locust's FastHttpSession read it: a response or an error.
+"""What one request's answer is, as Locust's HTTP agent gave it: a response or an error.
 
-Locust records a request when its ``with`` block ends; here the answer is turned into the
-operation's response through the protocol layer, or into the ``AuthleteError`` the asyncio
-client would have raised, and into the short message Locust files the failure under.
+The answer is turned into the operation's response through the protocol layer, or into
+the ``AuthleteError`` the asyncio client would have raised, and into the short message
+Locust files the failure under.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import socket
 import ssl
-import time
 import zlib
 from typing import Any, TypeVar
 
@@ -18,7 +17,7 @@ import gevent
 from geventhttpclient.response import HTTPConnectionClosed, HTTPParseError
 from geventhttpclient.useragent import ConnectionError as ClientConnectionError
 from geventhttpclient.useragent import RetriesExceeded
-from locust.contrib.fasthttp import LocustBadStatusCode, ResponseContextManager
+from locust.contrib.fasthttp import FastResponse
 
 from .._errors import (
     AuthleteApiError,
@@ -66,24 +65,18 @@ class FailedCall(Exception):  # noqa: N818 - Locust's failures are exceptions; t
         return self.message
 
 
-def read(
-    prepared: PreparedRequest[Any, Resp],
-    answer: ResponseContextManager,
-    deadline: gevent.Timeout,
-    started: float,
-) -> Resp:
-    """The response *answer* stands for; raise its ``AuthleteError`` (masked) otherwise.
+def answer_of(
+    prepared: PreparedRequest[Any, Resp], answer: FastResponse, deadline: gevent.Timeout
+) -> tuple[Resp, int]:
+    """The response *answer* stands for, and its body's length; raise its
+    ``AuthleteError`` (masked) otherwise.
 
     The body is still unread: it is read here, under the cap and before *deadline* (the
-    attempt's, started at *started*, ``time.perf_counter()``), and Locust is told how long
-    the whole answer took and how long its body was.
+    attempt's).
     """
-    failure = answer.request_meta["exception"]
     headers = answer.headers
-    if headers is None or (failure is not None and not isinstance(failure, LocustBadStatusCode)):
-        # No answer: the connection failed, broke, timed out, or the HTTP did not parse.
-        error = prepared.scrub(no_answer(failure))
-        raise error
+    if headers is None:  # pragma: no cover - the agent answers with headers or raises
+        raise prepared.scrub(no_answer(None))
     status = answer.status_code
     try:
         body = read_body(
@@ -106,13 +99,10 @@ def read(
             raise  # someone else's
         error = prepared.scrub(no_answer(exc))
         raise error from None
-    finally:
-        answer.request_meta["response_time"] = (time.perf_counter() - started) * 1000
-    answer.request_meta["response_length"] = len(body)
     # Retry-After only matters on an error (429, 503): no lookup for the usual answer.
     retry_after = _header(headers.get("retry-after")) if status >= 400 else None
     content_type = _header(headers.get("content-type"))
-    return read_answer(prepared, status, content_type, body, retry_after)
+    return read_answer(prepared, status, content_type, body, retry_after), len(body)
 
 
 def _header(value: str | list[str] | None) -> str | None:

@@ -2,9 +2,9 @@
 
     python examples/emulator_cores.py --processes 2 --port 8080
 
-One emulator process answers the whole CIBA flow at about 4,800 requests per second of
-one core (``benchmarks.locust_bench``), and a Locust worker sends about 4,000 per core:
-beyond one worker, a single emulator is what limits the test. Here every process serves
+One emulator process answers the whole CIBA flow at about 4,900 requests per second of
+one core (``benchmarks.locust_bench``), and a Locust worker sends about 3,800 to 4,000
+per core: beyond one worker, a single emulator is what limits the test. Here every process serves
 the same port and the kernel spreads new connections over them; since a flow's calls may
 then reach different processes, each one accepts any ticket and auth_req_id
 (``--accept-any-ticket``; client authentication and parameter checks still run). The

@@ -37,7 +37,7 @@ from aioauthlete import (
     FailReason,
     TokenRequest,
 )
-from aioauthlete.locust import AuthleteUser, FailedCall
+from aioauthlete.locust import AuthleteUser
 
 ROOT = Path(__file__).resolve().parents[2]
 CIBA_GRANT = "urn:openid:params:grant-type:ciba"
@@ -180,18 +180,37 @@ def again(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def listened(args: dict[str, Any]) -> dict[str, Any]:
-    """What a request event listener gets for a failed call: the FailedCall, its error."""
+    """What a request event listener gets for each call: an answer, an answer whose action
+    was not expected, and a call the server refused (its ticket unknown to it)."""
     environment, user = user_at(args["base_url"])
-    seen: list[Any] = []
+    user.context = lambda: {"tenant": "t1"}  # type: ignore[method-assign]
+    seen: list[dict[str, Any]] = []
 
-    def on_request(exception: BaseException | None, **_: object) -> None:
-        if isinstance(exception, FailedCall):
-            seen.append([type(exception.error).__name__, exception.message])
+    def on_request(**event: Any) -> None:
+        failure = event["exception"]
+        seen.append(
+            {
+                "request_type": event["request_type"],
+                "name": event["name"],
+                "url": event["url"],
+                "response_length": event["response_length"],
+                "response": type(event["response"]).__name__,
+                "context": event["context"],
+                "exception": None if failure is None else repr(failure),
+                "error": type(getattr(failure, "error", None)).__name__,
+                "timed": 0 < event["response_time"] < 10_000,
+                "started": abs(event["start_time"] - time.time()) < 60,
+            }
+        )
 
     environment.events.request.add_listener(on_request)  # type: ignore[no-untyped-call]
     request = BackchannelAuthenticationFailRequest(ticket=args["ticket"], reason="ACCESS_DENIED")
+    user.client.backchannel_authentication_fail(request)
+    user.client.backchannel_authentication_fail(request, expect={FailAction.BAD_REQUEST})
+    refused = type("Refused", (type(user),), {"host": args["refusing_url"]})(environment)
+    refused.context = user.context
     with contextlib.suppress(AuthleteError):
-        user.client.backchannel_authentication_fail(request)
+        refused.client.backchannel_authentication_fail(request)
     return {"seen": seen}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aioauthlete.testing import DEFAULT_POLL_CLIENT, DEFAULT_USERS, RunningEmulator
+from tests.faults.ports import closed_port
 from tests.locust.support import run_driver
 
 OPERATIONS = (
@@ -96,3 +97,33 @@ def test_the_example_flow_runs_every_operation_without_a_failure(
     # Stopping the run cuts off each user's call in flight: sent, never recorded.
     assert 0 <= served.requests - sum(requests for requests, _ in rows.values()) <= 10
     assert set(served.statuses) == {200}
+
+
+def test_request_listeners_get_what_locust_gives_them_for_each_call(
+    authlete_emulator: RunningEmulator,
+) -> None:
+    refusing_url = f"http://127.0.0.1:{closed_port()}"
+    said = run_driver(
+        "listened",
+        {"base_url": authlete_emulator.base_url, "ticket": "t" * 20, "refusing_url": refusing_url},
+    )
+    answered, unexpected, refused = said["seen"]
+    service_id = authlete_emulator.client_kwargs()["service_id"]
+    fail_path = f"/api/{service_id}/backchannel/authentication/fail"
+    for event, base in ((answered, authlete_emulator.base_url), (refused, refusing_url)):
+        assert event["url"] == base + fail_path
+    for event in (answered, unexpected, refused):
+        assert event["request_type"] == "POST"
+        assert event["name"] == "backchannel_authentication_fail"
+        assert event["context"] == {"tenant": "t1"}  # the user's context(), as Locust passes it
+        assert event["timed"]
+        assert event["started"]
+    assert answered["exception"] is None
+    assert answered["response"] == "FastResponse"
+    assert answered["response_length"] > 0
+    assert unexpected["exception"] == "unexpected action INTERNAL_SERVER_ERROR"
+    assert unexpected["error"] == "NoneType"  # an answer, not an error
+    assert refused["exception"].startswith("AuthleteTransportError: ")
+    assert refused["error"] == "AuthleteTransportError"
+    assert refused["response"] == "NoneType"
+    assert refused["response_length"] == 0

@@ -76,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes must be 1 or more")
-    sock = listener(args.port)
+    try:
+        sock = listener(args.port)
+    except OSError as exc:  # a port in use, or one this user may not bind
+        parser.exit(2, f"cannot listen on {HOST}:{args.port}: {exc.strerror or exc}\n")
     port = sock.getsockname()[1]
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited loop
     ready, announced = context.Pipe()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 
@@ -44,3 +45,23 @@ def test_two_emulator_processes_share_the_port_and_the_flow_and_both_answer() ->
     assert set(served) == {1, 2}
     assert all(count > 0 for count in served.values())  # 20 connections, spread by the kernel
     assert 0 <= sum(served.values()) - recorded <= 20  # calls cut off when the run stopped
+
+
+def test_a_port_in_use_is_a_usage_error_not_a_traceback() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "examples/emulator_cores.py", "--processes", "1", "--port", str(port)],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2, done.stderr
+    assert f"127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""

@@ -1,6 +1,6 @@
 """The Locust integration's costs: client CPU per request, workers, and the emulator.
 
-    .venv/bin/python -m benchmarks.locust_bench            # about 3 minutes
+    .venv/bin/python -m benchmarks.locust_bench            # about 4 minutes
     .venv/bin/python -m benchmarks.locust_bench --quick    # a smoke run
     .venv/bin/python -m benchmarks.locust_bench --instructions   # part 1 under callgrind
 

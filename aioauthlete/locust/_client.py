@@ -19,7 +19,12 @@ from collections.abc import Container
 from typing import Any, Final, TypeVar, cast
 
 import gevent
-from locust.contrib.fasthttp import FAILURE_EXCEPTIONS, FastHttpSession, FastResponse
+from locust.contrib.fasthttp import (
+    FAILURE_EXCEPTIONS,
+    FastHttpSession,
+    FastResponse,
+    LocustUserAgent,
+)
 
 from .._errors import AuthleteError
 from .._operation import FormRequest, Operation
@@ -62,19 +67,18 @@ Expected = Container[object] | None
 _EVERY_STATUS = frozenset(range(1000))
 
 
-def _own_session(session: FastHttpSession) -> FastHttpSession:
-    """*session*, sharing its connections and cookies, whose agent hands every status
-    over as an answer and follows no redirect.
+def _own_agent(session: FastHttpSession) -> LocustUserAgent:
+    """*session*'s HTTP agent, sharing its connections and cookies, handing every status
+    over as an answer and following no redirect.
 
     On a status it calls bad, geventhttpclient reads the whole body (no cap), decodes it as
     UTF-8 (raising for any other bytes) and keeps a transcript of the request, token
     included; the user's own session keeps that behaviour for its own requests.
     """
-    own = copy.copy(session)
-    own.client = copy.copy(session.client)
-    own.client.valid_response_codes = _EVERY_STATUS  # type: ignore[misc]
-    own.client.redirect_response_codes = frozenset()  # type: ignore[misc]
-    return own
+    agent = copy.copy(session.client)
+    agent.valid_response_codes = _EVERY_STATUS  # type: ignore[misc]
+    agent.redirect_response_codes = frozenset()  # type: ignore[misc]
+    return agent
 
 
 class _Headers(dict[str, str]):
@@ -104,7 +108,7 @@ class AuthleteLocustClient:
     (the session's own timeouts bound each socket read only); ``None``: no bound.
     """
 
-    __slots__ = ("_attempt", "_calls", "_headers", "_service", "session")
+    __slots__ = ("_agent", "_attempt", "_headers", "_service", "session")
 
     def __init__(
         self,
@@ -117,7 +121,7 @@ class AuthleteLocustClient:
             raise ValueError("attempt_timeout must be more than 0 seconds, or None")
         #: Locust's own client, for requests to anything else (it records them too).
         self.session = session
-        self._calls = _own_session(session)
+        self._agent = _own_agent(session)
         self._service = service
         self._attempt = attempt_timeout
         #: The service's header sets (one per content type) as plain str-keyed dicts:
@@ -190,7 +194,7 @@ class AuthleteLocustClient:
         """Call any *operation* (``aioauthlete.operations``) once, as its method would."""
         prepared = self._service.prepare(operation, request)
         row = name or METHOD_NAMES.get(operation) or operation.name
-        session = self._calls
+        session = self.session
         # One deadline for the whole attempt: geventhttpclient's timeouts are per read.
         deadline = gevent.Timeout(self._attempt)
         start_time = time.time()
@@ -203,7 +207,7 @@ class AuthleteLocustClient:
             # The agent's answers are FastResponses (LocustUserAgent.response_type).
             answer = cast(
                 FastResponse,
-                session.client.urlopen(
+                self._agent.urlopen(
                     prepared.url,
                     method="POST",
                     headers=self._headers_of(prepared),

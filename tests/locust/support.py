@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +69,17 @@ async def run_driver_async(
     scenario: str, arguments: Mapping[str, Any], env: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """``run_driver`` for tests whose servers run in this event loop: it keeps serving."""
+    code, stdout, stderr = await run_async(driver_command(scenario, arguments), DRIVER_TIMEOUT, env)
+    return parse(stdout.decode(), stderr.decode(), code)
+
+
+async def run_async(
+    command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None
+) -> tuple[int, bytes, bytes]:
+    """Run *command* from the checkout in ``locust_environment`` without blocking this
+    event loop: its exit status, stdout and stderr; killed if it outlasts *timeout*."""
     process = await asyncio.create_subprocess_exec(
-        *driver_command(scenario, arguments),
+        *command,
         cwd=ROOT,
         env=locust_environment(env),
         stdin=subprocess.DEVNULL,
@@ -78,11 +87,11 @@ async def run_driver_async(
         stderr=subprocess.PIPE,
     )
     try:
-        async with asyncio.timeout(DRIVER_TIMEOUT):
+        async with asyncio.timeout(timeout):
             stdout, stderr = await process.communicate()
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
     assert process.returncode is not None
-    return parse(stdout.decode(), stderr.decode(), process.returncode)
+    return process.returncode, stdout, stderr

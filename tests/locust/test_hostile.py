@@ -9,10 +9,8 @@ What must hold: an attempt ends within its time limit, the body cap holds while 
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from tests.faults._http import chunk_frame
 from tests.faults.fixtures import RawServerFactory
 from tests.faults.raw_server import Handler, RawConnection
 from tests.helpers import OK_BODY, TICKET, TOKEN
-from tests.locust.support import ROOT, locust_environment, run_driver_async
+from tests.locust.support import run_async, run_driver_async
 from tests.locust.test_cli import RUN_TIMEOUT, SCRIPTS
 from tests.locust.test_faults import fail_calls
 
@@ -213,23 +211,9 @@ async def test_a_run_whose_server_answers_a_lone_surrogate_still_writes_its_fail
     server = await raw_server_factory(result_code(500, "\ud800"))
     command = [str(SCRIPTS / "locust"), "-f", "examples/locustfile.py", "--host", server.url]
     command += ["--headless", "-u", "1", "-r", "1", "-t", "2s", "--csv", str(tmp_path / "out")]
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=ROOT,
-        env=locust_environment(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        async with asyncio.timeout(RUN_TIMEOUT):
-            _, stderr = await process.communicate()
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+    code, _, stderr = await run_async(command, RUN_TIMEOUT)
     said = stderr.decode(errors="replace")
-    assert process.returncode == 1, said[-4000:]  # Locust's exit status when requests failed
+    assert code == 1, said[-4000:]  # Locust's exit status when requests failed
     assert "UnicodeEncodeError" not in said
     failures = (tmp_path / "out_failures.csv").read_text(encoding="utf-8")
     assert "backchannel_authentication,AuthleteApiError: HTTP 500," in failures

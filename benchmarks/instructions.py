@@ -63,19 +63,23 @@ async def _workload(variant: str, requests: int, base_url: str, token: str, sid:
         ) as client,
     ):
 
-        async def raw(index: int) -> str:
-            body = f'{{"ticket":"aioauthlete-load-{index}","reason":"ACCESS_DENIED"}}'
-            async with session.post(url, data=body.encode(), headers=headers) as response:
-                data = await response.read()
-            action: str = json.loads(data)["action"]
-            return action
+        def posting(target: str, body: Callable[[int], str]) -> Callable[[int], Awaitable[str]]:
+            """The raw floor: *body* for a ticket number, posted to *target* by hand."""
 
-        async def raw_issue(index: int) -> str:
-            body = f'{{"ticket":"aioauthlete-load-{index}"}}'
-            async with session.post(issue_url, data=body.encode(), headers=headers) as response:
-                data = await response.read()
-            action: str = json.loads(data)["action"]
-            return action
+            async def raw(index: int) -> str:
+                async with session.post(
+                    target, data=body(index).encode(), headers=headers
+                ) as response:
+                    data = await response.read()
+                action: str = json.loads(data)["action"]
+                return action
+
+            return raw
+
+        raw = posting(
+            url, lambda i: f'{{"ticket":"aioauthlete-load-{i}","reason":"ACCESS_DENIED"}}'
+        )
+        raw_issue = posting(issue_url, lambda i: f'{{"ticket":"aioauthlete-load-{i}"}}')
 
         async def issue(index: int) -> str:
             request = BackchannelAuthenticationIssueRequest(ticket=f"aioauthlete-load-{index}")
